@@ -1,0 +1,278 @@
+# Mango - an x86-64 teaching kernel.
+#
+#   make qemu        build and boot with the console on this terminal (Ctrl-A X quits)
+#   make test        run the test suite
+#   make help        everything else
+#
+# Variables (on the command line: make qemu MEM=256M):
+#   V=1              show the commands
+#   CC=gcc|clang     compiler (default gcc)
+#   ACCEL=tcg|kvm    QEMU accelerator (default tcg)
+#   MEM=128M         guest RAM
+#   CMDLINE="..."    kernel parameters for this boot (fw_cfg, no ISO rebuild)
+#   GDBPORT=n        gdb stub port (default derived from your uid)
+#   DEBUG=1          compile DEBUG_ASSERT()s in
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD := build
+TOP := $(CURDIR)
+
+# ---------------------------------------------------------------------------
+# Checking the variables a user may set: a bad value stops with a message
+# naming the valid ones, before anything is built.
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+V ?= 0
+ACCEL ?= tcg
+MEM ?= 128M
+CMDLINE ?=
+DEBUG ?= 0
+
+ifeq ($(filter $(V),0 1),)
+$(error V=$(V) is not valid; use V=0 (quiet) or V=1 (show commands))
+endif
+ifeq ($(filter $(ACCEL),tcg kvm),)
+$(error ACCEL=$(ACCEL) is not valid; use ACCEL=tcg (default) or ACCEL=kvm)
+endif
+ifeq ($(shell [[ "$(MEM)" =~ ^[0-9]+[MG]$$ ]] && echo ok),)
+$(error MEM=$(MEM) is not valid; use a size such as MEM=128M or MEM=1G)
+endif
+ifeq ($(filter $(DEBUG),0 1),)
+$(error DEBUG=$(DEBUG) is not valid; use DEBUG=0 or DEBUG=1)
+endif
+CC_VERSION := $(shell $(CC) --version 2>/dev/null | head -n 1)
+ifneq ($(findstring clang,$(CC_VERSION)),)
+CC_FAMILY := clang
+else ifneq ($(findstring gcc,$(CC_VERSION))$(findstring GCC,$(CC_VERSION)),)
+CC_FAMILY := gcc
+else
+$(error CC=$(CC) is not a compiler this Makefile knows; use CC=gcc or CC=clang)
+endif
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+# ---------------------------------------------------------------------------
+# Compiling the kernel
+
+ARCH := x86_64
+ARCHDIR := kernel/arch/$(ARCH)
+
+# Code generation: every kernel object gets all of these.
+CODEGEN := -ffreestanding -mno-red-zone -mcmodel=kernel -mno-sse -mno-sse2 \
+	-mno-mmx -mno-avx -fno-pic -fno-pie -fno-omit-frame-pointer \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fno-strict-aliasing
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wno-unused-parameter
+ifeq ($(CC_FAMILY),clang)
+CC_INCLUDE := $(shell $(CC) -print-resource-dir)/include
+CODEGEN += --target=x86_64-unknown-none-elf -mno-80387
+else
+CC_INCLUDE := $(shell $(CC) -print-file-name=include)
+CODEGEN += -mgeneral-regs-only
+endif
+INCLUDES := -nostdinc -isystem $(CC_INCLUDE) -Ikernel/include \
+	-I$(ARCHDIR)/include -Ivm/include
+CPPFLAGS := $(INCLUDES) -D__mango__ $(if $(filter 1,$(DEBUG)),-DMANGO_DEBUG)
+CFLAGS := -std=gnu11 -O2 -g $(CODEGEN) $(WARN)
+ASFLAGS := $(CODEGEN) -D__ASSEMBLER__
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+LD := ld
+LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
+	-z noexecstack --no-warn-rwx-segments -T $(ARCHDIR)/kernel.ld
+
+# Sources: every .c and .S under kernel/ and vm/ (tools excluded).
+SRCS := $(sort $(shell find kernel vm -name '*.[cS]' -not -path '*/tools/*' \
+	-not -path '*/host/*' 2>/dev/null))
+OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
+
+# Rebuild everything when the compiler or its flags change.
+FLAGS_STAMP := $(BUILD)/flags.txt
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(CFLAGS) $(ASFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S $(FLAGS_STAMP)
+	$(call say,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Linking twice embeds the symbol table (kernel/tools/mksyms.py): the
+# first link has an empty .ksyms; its `nm` becomes the second link's.
+MKSYMS := python3 kernel/tools/mksyms.py
+NM := nm -n -S --defined-only
+
+$(BUILD)/ksyms-empty.S: kernel/tools/mksyms.py
+	@mkdir -p $(@D)
+	$(Q)$(MKSYMS) --empty > $@
+
+$(BUILD)/ksyms-empty.o $(BUILD)/ksyms.o: $(BUILD)/%.o: $(BUILD)/%.S
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/ksyms-empty.o $(ARCHDIR)/kernel.ld
+	$(call say,LD,$@ (pass 1))
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms-empty.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf kernel/tools/mksyms.py
+	$(call say,SYMS,$@)
+	$(Q)$(NM) $< > $(BUILD)/kernel.pass1.nm
+	$(Q)$(MKSYMS) < $(BUILD)/kernel.pass1.nm > $@
+
+$(BUILD)/kernel.elf: $(OBJS) $(BUILD)/ksyms.o $(ARCHDIR)/kernel.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms.o
+	$(Q)$(NM) $@ > $(BUILD)/kernel.nm
+	$(Q)$(MKSYMS) --verify $(BUILD)/kernel.pass1.nm $(BUILD)/kernel.nm
+	$(Q)grub-file --is-x86-multiboot2 $@ 2>/dev/null || \
+		{ command -v grub-file >/dev/null || exit 0; \
+		  echo "error: $@ has no valid multiboot2 header" >&2; rm -f $@; exit 1; }
+
+$(BUILD)/kernel.sym: $(BUILD)/kernel.elf
+	$(call say,SYM,$@)
+	$(Q)nm -n $< > $@
+
+$(BUILD)/kernel.asm: $(BUILD)/kernel.elf
+	$(call say,OBJDUMP,$@)
+	$(Q)objdump -d -S --no-show-raw-insn $< > $@
+
+# The boot ISO: GRUB (BIOS) plus the kernel.
+ISO := $(BUILD)/mango.iso
+$(ISO): $(BUILD)/kernel.elf $(ARCHDIR)/grub.cfg
+	$(call say,ISO,$@)
+	$(Q)rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	$(Q)objcopy --strip-debug $(BUILD)/kernel.elf $(BUILD)/iso/boot/kernel.elf
+	$(Q)cp $(ARCHDIR)/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso --locales= --fonts= --themes= \
+		--install-modules="multiboot2 normal iso9660 biosdisk" \
+		>$(BUILD)/grub-mkrescue.log 2>&1 || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+-include $(OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Running
+
+QEMU := qemu-system-x86_64
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+comma := ,
+QEMU_LOG := $(BUILD)/qemu.log
+# What every boot shares (the grader adds its own serial ports):
+QEMUARGS := -machine pc,accel=$(ACCEL) -m $(MEM) -cdrom $(abspath $(ISO)) -boot d \
+	-no-reboot -display none -vga none -net none \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+# Per-boot kernel parameters: fw_cfg file opt/mango/cmdline (a ',' in a
+# QEMU option value is written ',,').
+ifneq ($(strip $(CMDLINE)),)
+QEMU_CMDLINE := -fw_cfg name=opt/mango/cmdline,string="$(subst $(comma),$(comma)$(comma),$(CMDLINE))"
+endif
+# Console on this terminal, multiplexed with QEMU's monitor (Ctrl-A X
+# quits, Ctrl-A C switches; Ctrl-C goes to Mango, not to QEMU); COM2, the
+# test channel, into a file.
+QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
+	-chardev stdio,id=console,mux=on,signal=off -serial chardev:console \
+	-mon chardev=console -serial file:$(BUILD)/com2.log
+RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
+
+.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test \
+	clean compdb help bench bench-boot FORCE
+
+all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
+
+deps:
+	@kernel/tools/deps.sh
+
+qemu: deps all
+	@echo "*** Booting Mango ($(ACCEL), $(MEM)). Ctrl-A X quits QEMU."
+	$(Q)$(RUN_QEMU) $(QEMU_INTERACTIVE)
+
+qemu-gdb: deps all
+	@echo "*** Mango is halted waiting for gdb on port $(GDBPORT)."
+	@echo "*** In another terminal, in this directory, run: make gdb"
+	$(Q)$(RUN_QEMU) $(QEMU_INTERACTIVE) -S -gdb tcp::$(GDBPORT)
+
+GDBINIT_GEN = sed -e 's|@PORT@|$(GDBPORT)|g' -e 's|@TOP@|$(TOP)|g' \
+	-e 's|@BUILD@|$(BUILD)|g' kernel/tools/gdbinit.in
+.gdbinit: kernel/tools/gdbinit.in FORCE
+	@$(GDBINIT_GEN) > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+# The .gdbinit for GDBPORT on stdout (for scripts and the tests).
+print-gdbinit:
+	@$(GDBINIT_GEN)
+
+gdb: .gdbinit
+	gdb -q -nx -x .gdbinit
+
+print-gdbport:
+	@echo $(GDBPORT)
+
+# For the grader: the QEMU arguments every boot shares, one per line.
+print-qemu-args:
+	@printf '%s\n' $(QEMUARGS)
+
+# ---------------------------------------------------------------------------
+# Tests
+
+PYTEST := /usr/bin/python3 -m pytest
+PYTEST_ARGS ?=
+
+test: deps all
+	$(PYTEST) grading/ $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------------------
+# Benchmarks (figures, not pass/fail; not part of make test)
+
+FLOOR_ISO := $(BUILD)/floor.iso
+$(BUILD)/floor/floor.elf: kernel/tools/floor/floor.S kernel/tools/floor/floor.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) -m32 -c $< -o $(@D)/floor.o
+	$(Q)$(LD) -m elf_i386 -z noexecstack -T kernel/tools/floor/floor.ld -o $@ $(@D)/floor.o
+
+$(FLOOR_ISO): $(BUILD)/floor/floor.elf $(ARCHDIR)/grub.cfg
+	$(Q)rm -rf $(BUILD)/floor/iso && mkdir -p $(BUILD)/floor/iso/boot/grub
+	$(Q)cp $< $(BUILD)/floor/iso/boot/kernel.elf
+	$(Q)cp $(ARCHDIR)/grub.cfg $(BUILD)/floor/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/floor/iso --locales= --fonts= --themes= \
+		--install-modules="multiboot2 normal iso9660 biosdisk" >/dev/null 2>&1
+
+RUNS ?= 5
+bench-boot: deps all $(FLOOR_ISO)
+	$(Q)/usr/bin/python3 kernel/tools/bench_boot.py $(FLOOR_ISO) $(RUNS)
+
+bench: bench-boot
+
+# ---------------------------------------------------------------------------
+# Tooling
+
+compdb: $(FLAGS_STAMP)
+	$(Q)python3 kernel/tools/compdb.py "$(TOP)" "$(BUILD)" \
+		"$(CC) $(CPPFLAGS) $(CFLAGS)" "$(CC) $(CPPFLAGS) $(ASFLAGS)" \
+		$(SRCS) > compile_commands.json
+	@echo "wrote compile_commands.json ($(words $(SRCS)) files)"
+
+clean:
+	rm -rf $(BUILD) .gdbinit compile_commands.json
+
+help:
+	@sed -n '2,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+	@echo "Other targets: deps qemu-gdb gdb print-gdbport compdb clean"
+	@echo "Outputs: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO)"

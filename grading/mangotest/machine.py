@@ -1,0 +1,215 @@
+"""Drive one Mango machine in QEMU: boot it, talk to the monitor on COM1,
+and learn how it ended.
+
+    m = Machine(workdir, cmdline="loglevel=7")
+    m.start()
+    m.wait_prompt()
+    out = m.run("uptime")          # text between the command and the next prompt
+    m.sendline("poweroff")
+    assert m.wait_exit() == EXIT_POWEROFF
+
+Every failure raises MachineError whose message says what was awaited,
+how the machine ended (if it did) and the last console lines, so a test
+failure reads as a diagnosis rather than a pexpect traceback.
+"""
+import functools
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pexpect
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+RUN_QEMU = REPO / "kernel" / "tools" / "run-qemu.sh"
+PROMPT = "mango> "
+PANIC_MARKER = "MANGO PANIC"
+
+# How QEMU's exit status reads (kernel/include/mango/machine.h).
+EXIT_POWEROFF = 0
+EXIT_PANIC = 3
+EXIT_TRIPLE_FAULT = 4
+EXIT_HALT = 5
+EXIT_NAMES = {
+    EXIT_POWEROFF: "powered off",
+    EXIT_PANIC: "panicked",
+    EXIT_TRIPLE_FAULT: "triple fault",
+    EXIT_HALT: "power-off failed",
+}
+
+TAIL_LINES = 30
+
+
+class MachineError(AssertionError):
+    """The machine did not do what a test waited for."""
+
+
+def describe_exit(status):
+    if status is None:
+        return "still running"
+    if status < 0:
+        return "killed by signal %d" % -status
+    return "exited with status %d (%s)" % (status, EXIT_NAMES.get(status, "unexpected"))
+
+
+@functools.lru_cache(maxsize=None)
+def qemu_base_args(mem=None, accel=None):
+    """The QEMU arguments every boot shares, from the Makefile (one source
+    of truth for machine type, devices and the ISO)."""
+    cmd = ["make", "-s", "--no-print-directory", "print-qemu-args"]
+    if mem:
+        cmd.append("MEM=%s" % mem)
+    if accel:
+        cmd.append("ACCEL=%s" % accel)
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise MachineError("`%s` failed:\n%s" % (" ".join(cmd), out.stderr))
+    return tuple(line for line in out.stdout.splitlines() if line)
+
+
+def fwcfg_cmdline(cmdline):
+    """QEMU option for per-boot kernel parameters (',' is written ',,')."""
+    return ["-fw_cfg", "name=opt/mango/cmdline,string=%s" % cmdline.replace(",", ",,")]
+
+
+class Machine:
+    """One QEMU process running Mango, its console under pexpect."""
+
+    def __init__(self, workdir, cmdline="", mem=None, extra_args=(), command=None,
+                 name="mango"):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.cmdline = cmdline
+        self.mem = mem
+        self.extra_args = list(extra_args)
+        self.command = command  # a whole command line instead of QEMU's (e.g. make qemu-gdb)
+        self.name = name
+        self.console_log = self.workdir / ("%s-console.log" % name)
+        self.com2_log = self.workdir / ("%s-com2.log" % name)
+        self.qemu_log = self.workdir / ("%s-qemu.log" % name)
+        self.child = None
+        self.status = None
+
+    # -- lifecycle -------------------------------------------------------
+
+    def qemu_command(self):
+        args = [str(RUN_QEMU), str(self.qemu_log), "qemu-system-x86_64"]
+        args += qemu_base_args(self.mem, os.environ.get("ACCEL"))
+        args += ["-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+                 "-serial", "file:%s" % self.com2_log]
+        if self.cmdline:
+            args += fwcfg_cmdline(self.cmdline)
+        return args + self.extra_args
+
+    def start(self):
+        argv = self.command or self.qemu_command()
+        self._logfile = open(self.console_log, "w", encoding="utf-8", errors="replace")
+        self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
+                                   codec_errors="replace", echo=False, timeout=30,
+                                   dimensions=(50, 200))
+        self.child.logfile_read = self._logfile
+        return self
+
+    def close(self):
+        """Stop QEMU if it still runs; record its status."""
+        if self.child is None:
+            return
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self._reap()
+        self._logfile.close()
+
+    def _reap(self):
+        if self.status is not None:
+            return self.status
+        self.child.expect(pexpect.EOF, timeout=10)
+        self.child.close()
+        if self.child.signalstatus is not None:
+            self.status = -self.child.signalstatus
+        else:
+            self.status = self.child.exitstatus
+        return self.status
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- talking to it ---------------------------------------------------
+
+    def transcript(self):
+        """Everything the console printed so far, with Unix newlines."""
+        self._logfile.flush()
+        with open(self.console_log, encoding="utf-8", errors="replace", newline="") as f:
+            return unix_newlines(f.read())
+
+    def tail(self, n=TAIL_LINES):
+        lines = self.transcript().splitlines()
+        return "\n".join("    | " + line for line in lines[-n:])
+
+    def _fail(self, what, timeout, exc):
+        if isinstance(exc, pexpect.EOF):
+            status = self._reap()
+            how = "the machine %s" % describe_exit(status)
+        else:
+            how = "TIMEOUT after %ss" % timeout
+        raise MachineError("%s while waiting for %s.\nLast console lines (%s):\n%s"
+                           % (how, what, self.console_log, self.tail())) from None
+
+    def expect(self, pattern, timeout=10, what=None):
+        """Wait for regex @pattern; return the match."""
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except (pexpect.EOF, pexpect.TIMEOUT) as exc:
+            self._fail(what or repr(pattern), timeout, exc)
+        return self.child.match
+
+    def expect_exact(self, text, timeout=10, what=None):
+        try:
+            self.child.expect_exact(text, timeout=timeout)
+        except (pexpect.EOF, pexpect.TIMEOUT) as exc:
+            self._fail(what or repr(text), timeout, exc)
+        return unix_newlines(self.child.before)
+
+    def wait_prompt(self, timeout=15):
+        """Wait for the monitor prompt; return what was printed before it."""
+        return self.expect_exact(PROMPT, timeout, "the monitor prompt %r" % PROMPT)
+
+    def sendline(self, line):
+        self.child.send(line + "\r")
+
+    def send(self, text):
+        self.child.send(text)
+
+    def run(self, command, timeout=10):
+        """Run a monitor command; return its output (without the echo)."""
+        self.sendline(command)
+        out = self.expect_exact(PROMPT, timeout, "the prompt after %r" % command)
+        first, _, rest = out.partition("\n")
+        if first.strip() != command.strip():
+            raise MachineError("the monitor echoed %r for command %r" % (first, command))
+        return rest
+
+    def wait_exit(self, timeout=15):
+        """Wait for QEMU to end; return its exit status."""
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            raise MachineError("TIMEOUT after %ss waiting for the machine to end.\n"
+                               "Last console lines:\n%s" % (timeout, self.tail())) from None
+        return self._reap()
+
+    def __repr__(self):
+        return "Machine(%s)" % " ".join(shlex.quote(a) for a in (self.command or self.qemu_command()))
+
+
+def unix_newlines(text):
+    """The kernel ends lines with CR LF and the pty may add another CR."""
+    return re.sub(r"\r+\n", "\n", text)
+
+
+def strip_ansi(text):
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)

@@ -1,0 +1,173 @@
+/*
+ * trap.c - what happens after trap_common has saved the registers.
+ *
+ * IRQs go to the handler registered with irq_register(). Every CPU
+ * exception is, for now, fatal: it is reported in words (which trap, what
+ * the error code means, for a page fault which address and why), the
+ * registers are dumped, and the kernel panics from the faulting frame so
+ * the backtrace shows the code that faulted.
+ */
+#include <arch/io.h>
+#include <arch/mmu.h>
+#include <arch/pic.h>
+#include <arch/x86.h>
+#include <mango/ksyms.h>
+#include <mango/panic.h>
+#include <mango/printk.h>
+#include <mango/trap.h>
+
+#define NR_IRQS 16
+
+static irq_handler_t irq_handlers[NR_IRQS];
+static uint64_t irq_unhandled;
+
+static const char *const exception_names[T_NUM_EXCEPTIONS] = {
+	[T_DIVIDE] = "divide error",
+	[T_DEBUG] = "debug",
+	[T_NMI] = "non-maskable interrupt",
+	[T_BREAKPOINT] = "breakpoint",
+	[T_OVERFLOW] = "overflow",
+	[T_BOUND] = "bound range exceeded",
+	[T_INVALID_OPCODE] = "invalid opcode",
+	[T_DEVICE_NA] = "device not available",
+	[T_DOUBLE_FAULT] = "double fault",
+	[T_COPROC_SEG] = "coprocessor segment overrun",
+	[T_INVALID_TSS] = "invalid TSS",
+	[T_SEG_NOT_PRESENT] = "segment not present",
+	[T_STACK_FAULT] = "stack-segment fault",
+	[T_GPF] = "general protection fault",
+	[T_PAGE_FAULT] = "page fault",
+	[T_X87_FPU] = "x87 floating-point error",
+	[T_ALIGNMENT] = "alignment check",
+	[T_MACHINE_CHECK] = "machine check",
+	[T_SIMD] = "SIMD floating-point exception",
+	[T_VIRT] = "virtualization exception",
+	[T_CONTROL_PROT] = "control protection exception",
+};
+
+const char *trap_name(uint64_t vector)
+{
+	if (vector < T_NUM_EXCEPTIONS)
+		return exception_names[vector] ? exception_names[vector]
+					       : "reserved exception";
+	if (vector >= T_IRQ_BASE && vector < T_IRQ_BASE + NR_IRQS)
+		return "legacy IRQ";
+	return "interrupt";
+}
+
+void irq_register(unsigned irq, irq_handler_t fn)
+{
+	if (irq >= NR_IRQS)
+		panic("IRQ %u out of range", irq);
+	irq_handlers[irq] = fn;
+	pic_unmask(irq);
+}
+
+/* Print "<sym+0x1f>" for @addr, or nothing when unknown. */
+static void print_sym(uint64_t addr)
+{
+	uintptr_t off;
+	const char *name = ksym_lookup(addr, &off);
+	if (name)
+		printk(" <%s+0x%lx>", name, (unsigned long)off);
+}
+
+void trap_dump(const struct trap_frame *tf)
+{
+	printk("trap %lu (%s), error code 0x%lx\n", (unsigned long)tf->vector,
+	       trap_name(tf->vector), (unsigned long)tf->error);
+	printk("  rip %016lx", (unsigned long)tf->rip);
+	print_sym(tf->rip);
+	printk("\n  cs  %04lx  ss %04lx  rflags %08lx  rsp %016lx\n",
+	       (unsigned long)tf->cs, (unsigned long)tf->ss,
+	       (unsigned long)tf->rflags, (unsigned long)tf->rsp);
+	printk("  rax %016lx  rbx %016lx  rcx %016lx\n", (unsigned long)tf->rax,
+	       (unsigned long)tf->rbx, (unsigned long)tf->rcx);
+	printk("  rdx %016lx  rsi %016lx  rdi %016lx\n", (unsigned long)tf->rdx,
+	       (unsigned long)tf->rsi, (unsigned long)tf->rdi);
+	printk("  rbp %016lx  r8  %016lx  r9  %016lx\n", (unsigned long)tf->rbp,
+	       (unsigned long)tf->r8, (unsigned long)tf->r9);
+	printk("  r10 %016lx  r11 %016lx  r12 %016lx\n", (unsigned long)tf->r10,
+	       (unsigned long)tf->r11, (unsigned long)tf->r12);
+	printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", (unsigned long)tf->r13,
+	       (unsigned long)tf->r14, (unsigned long)tf->r15);
+	printk("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n",
+	       (unsigned long)read_cr0(), (unsigned long)read_cr2(),
+	       (unsigned long)read_cr3(), (unsigned long)read_cr4());
+}
+
+/* Name the function that was running when @tf was taken. A jump or call
+ * to a bad address has a rip in no function: then name the function whose
+ * return address is on top of the stack (the caller, after a call). */
+static const char *where(const struct trap_frame *tf)
+{
+	uintptr_t off;
+	const char *name = ksym_lookup(tf->rip, &off);
+
+	if (!name && mmu_is_mapped((const void *)tf->rsp))
+		name = ksym_lookup(*(const uintptr_t *)tf->rsp - 1, &off);
+	return name ? name : "unknown";
+}
+
+static void __noreturn page_fault(const struct trap_frame *tf)
+{
+	uint64_t addr = read_cr2();
+	uint64_t e = tf->error;
+	const char *access = (e & PF_ERR_I) ? "instruction fetch"
+			     : (e & PF_ERR_W) ? "write"
+					      : "read";
+
+	trap_dump(tf);
+	printk("page fault: %s at address 0x%lx\n", access, (unsigned long)addr);
+	printk("  cause: %s\n", (e & PF_ERR_P) ? "protection violation on a present page"
+					       : "page not present");
+	printk("  mode:  %s\n", (e & PF_ERR_U) ? "user" : "kernel");
+	if (e & PF_ERR_RSVD)
+		printk("  a page-table entry has a reserved bit set\n");
+	if (e & PF_ERR_PK)
+		printk("  protection-key violation\n");
+	printk("  at rip 0x%lx", (unsigned long)tf->rip);
+	print_sym(tf->rip);
+	printk("\n");
+	panic_trap(where(tf), tf, "page fault at 0x%lx (%s, %s, %s mode)",
+		   (unsigned long)addr, (e & PF_ERR_P) ? "protection" : "not present",
+		   access, (e & PF_ERR_U) ? "user" : "kernel");
+}
+
+static void __noreturn exception(const struct trap_frame *tf)
+{
+	if (tf->vector == T_PAGE_FAULT)
+		page_fault(tf);
+	trap_dump(tf);
+	if (tf->vector == T_DOUBLE_FAULT)
+		printk("double fault: an exception while delivering another; "
+		       "a kernel stack overflow into the guard page looks like this\n");
+	panic_trap(where(tf), tf, "%s (trap %lu, error 0x%lx) at rip 0x%lx",
+		   trap_name(tf->vector), (unsigned long)tf->vector,
+		   (unsigned long)tf->error, (unsigned long)tf->rip);
+}
+
+/*
+ * trap_dispatch - called by trap_common with interrupts off and @tf on the
+ * stack. Returns only for interrupts that were handled.
+ */
+void trap_dispatch(struct trap_frame *tf)
+{
+	uint64_t v = tf->vector;
+
+	if (v < T_NUM_EXCEPTIONS)
+		exception(tf);
+
+	if (v >= T_IRQ_BASE && v < T_IRQ_BASE + NR_IRQS) {
+		unsigned irq = (unsigned)(v - T_IRQ_BASE);
+		if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
+			return;
+		if (irq_handlers[irq])
+			irq_handlers[irq](tf);
+		else
+			irq_unhandled++;
+		pic_eoi(irq);
+		return;
+	}
+	pr_warn("unexpected interrupt vector %lu ignored\n", (unsigned long)v);
+}

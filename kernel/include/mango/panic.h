@@ -1,0 +1,46 @@
+/*
+ * mango/panic.h - the two ways to stop on a broken invariant.
+ *
+ * panic("reason %d", x) prints one stable line
+ *     MANGO PANIC: <function>: <reason>
+ * then a symbolized backtrace, then ends QEMU with MANGO_EXIT_PANIC.
+ * ASSERT(cond) is always compiled in; DEBUG_ASSERT(cond) only when the
+ * kernel is built with DEBUG=1. Both panic naming the condition, file and
+ * line. Never use either for something a user (or a syscall argument)
+ * can cause: return a kern_status_t error instead.
+ */
+#ifndef MANGO_PANIC_H_
+#define MANGO_PANIC_H_
+
+#include <mango/types.h>
+
+#define PANIC_MARKER "MANGO PANIC"
+
+#define panic(...) panic_at(__func__, __VA_ARGS__)
+
+void panic_at(const char *func, const char *fmt, ...) __noreturn __printf(2, 3);
+
+struct trap_frame;
+/* panic_trap - panic for an unhandled exception: @func names where it
+ * happened, @tf is dumped and the backtrace starts at the faulting frame. */
+void panic_trap(const char *func, const struct trap_frame *tf,
+		const char *fmt, ...) __noreturn __printf(3, 4);
+
+/* panic_in_progress - true once a panic has started (printing may be
+ * partial; do not try to be clever). */
+bool panic_in_progress(void);
+
+#define ASSERT(cond)                                                       \
+	do {                                                               \
+		if (__builtin_expect(!(cond), 0))                          \
+			panic_at(__func__, "assertion '%s' failed at %s:%d", \
+				 #cond, __FILE__, __LINE__);               \
+	} while (0)
+
+#ifdef MANGO_DEBUG
+#define DEBUG_ASSERT(cond) ASSERT(cond)
+#else
+#define DEBUG_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+
+#endif /* MANGO_PANIC_H_ */

@@ -1,0 +1,36 @@
+/*
+ * mango/trap.h - the saved CPU state of an interrupt or exception, and
+ * registration of interrupt handlers.
+ */
+#ifndef MANGO_TRAP_H_
+#define MANGO_TRAP_H_
+
+#include <arch/x86.h>
+#include <mango/types.h>
+
+/* Laid out by trap_entry.S: general registers (last pushed first), then the
+ * vector and error code pushed by the stub, then the CPU's own frame. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector;
+	uint64_t error; /* 0 for vectors without an error code */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+/* irq_register - call @fn for legacy IRQ @irq (0..15) and unmask it. */
+void irq_register(unsigned irq, irq_handler_t fn);
+
+/* trap_name - "page fault", "general protection", ... for a vector. */
+const char *trap_name(uint64_t vector);
+
+/* trap_dump - print every register of @tf, symbolizing rip. */
+void trap_dump(const struct trap_frame *tf);
+
+void gdt_init(void);
+void idt_init(void);
+void trap_dispatch(struct trap_frame *tf);
+
+#endif /* MANGO_TRAP_H_ */

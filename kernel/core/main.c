@@ -13,6 +13,7 @@
 #include <mango/console.h>
 #include <mango/fwcfg.h>
 #include <mango/ksyms.h>
+#include <mango/ktest.h>
 #include <mango/monitor.h>
 #include <mango/param.h>
 #include <mango/printk.h>
@@ -69,6 +70,9 @@ void kmain(uint32_t magic, phys_addr_t mbi)
 		boot_mmap_print();
 		printk("%zu kernel symbols; timer at %u Hz\n", ksym_count(), timer_hz());
 	}
+
+	/* 6. tests requested on the command line run now, then power off */
+	ktest_boot();
 
 	monitor_run();
 }

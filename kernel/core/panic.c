@@ -11,6 +11,7 @@
 #include <mango/backtrace.h>
 #include <mango/console.h>
 #include <mango/format.h>
+#include <mango/ktest.h>
 #include <mango/machine.h>
 #include <mango/panic.h>
 #include <mango/printk.h>
@@ -41,6 +42,7 @@ static bool begin(const char *func, const char *fmt, va_list ap)
 	console_write(line, (size_t)MIN(n, (int)sizeof(line) - 1));
 	if (panicking++)
 		return false;
+	ktest_on_panic(line + 1); /* without the leading newline */
 	printk_set_level(LOG_DEBUG); /* everything from here on is shown */
 	return true;
 }

@@ -1,0 +1,76 @@
+/*
+ * ktest_test.c - the test framework tested by itself: passing checks do not
+ * count as failures, a fatal check ends the case, random numbers are
+ * reproducible, setup and teardown run around each case.
+ */
+#include <mango/ktest.h>
+#include <mango/string.h>
+
+static unsigned setups, teardowns;
+
+static void count_setup(struct ktest *kt)
+{
+	(void)kt;
+	setups++;
+}
+
+static void count_teardown(struct ktest *kt)
+{
+	(void)kt;
+	teardowns++;
+}
+
+KTEST_SUITE(ktest, count_setup, count_teardown);
+
+KTEST(ktest, checks_that_pass_are_silent)
+{
+	KT_EXPECT_EQ(2 + 2, 4);
+	KT_EXPECT_NE(1, 2);
+	KT_EXPECT_LT(1, 2);
+	KT_EXPECT_GE(2, 2);
+	KT_EXPECT_TRUE(1);
+	KT_EXPECT_FALSE(0);
+	KT_EXPECT_NULL(NULL);
+	KT_EXPECT_STREQ("mango", "mango");
+	KT_ASSERT_EQ(kt->failures, 0);
+}
+
+KTEST(ktest, failed_check_is_counted_and_reported)
+{
+	/* fail checks against a scratch state so that this case still passes */
+	struct ktest scratch = { .c = kt->c, .quiet = true };
+
+	KT_EXPECT_FALSE(ktest_check_u64(&scratch, 1 == 2, 1, 2, "==", "1", "2", __FILE__,
+					__LINE__, false));
+	KT_EXPECT_FALSE(ktest_check_str(&scratch, "a", "b", "a", "b", __FILE__, __LINE__, false));
+	KT_EXPECT_EQ(scratch.failures, 2);
+	KT_EXPECT_EQ(kt->failures, 0);
+}
+
+KTEST(ktest, fatal_check_ends_the_case)
+{
+	struct ktest scratch = { .c = kt->c, .in_case = true, .quiet = true };
+	volatile bool reached = false;
+
+	if (setjmp(scratch.abort) == 0) {
+		ktest_check_u64(&scratch, false, 1, 2, "==", "1", "2", __FILE__, __LINE__, true);
+		reached = true;
+	}
+	KT_EXPECT_FALSE(reached);
+	KT_EXPECT_EQ(scratch.failures, 1);
+}
+
+KTEST(ktest, rand_is_reproducible)
+{
+	struct ktest a = { .rng = 42 }, b = { .rng = 42 };
+	uint64_t x = ktest_rand(&a);
+	KT_EXPECT_EQ(x, ktest_rand(&b));
+	KT_EXPECT_NE(x, ktest_rand(&a));
+}
+
+KTEST(ktest, setup_and_teardown_run_around_cases)
+{
+	/* this case's own setup ran; every earlier case in the suite was torn down */
+	KT_EXPECT_EQ(setups, teardowns + 1);
+	KT_EXPECT_GE(setups, 1);
+}

@@ -192,7 +192,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 	-mon chardev=console -serial file:$(BUILD)/com2.log
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
-.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test \
+.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
 	clean compdb help bench bench-boot FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
@@ -212,8 +212,8 @@ qemu-gdb: deps all
 GDBINIT_GEN = sed -e 's|@PORT@|$(GDBPORT)|g' -e 's|@TOP@|$(TOP)|g' \
 	-e 's|@BUILD@|$(BUILD)|g' kernel/tools/gdbinit.in
 .gdbinit: kernel/tools/gdbinit.in FORCE
-	@$(GDBINIT_GEN) > $@.tmp
-	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+	@$(GDBINIT_GEN) > $@.$$$$.tmp; \
+	cmp -s $@.$$$$.tmp $@ && rm -f $@.$$$$.tmp || mv -f $@.$$$$.tmp $@
 
 # The .gdbinit for GDBPORT on stdout (for scripts and the tests).
 print-gdbinit:
@@ -232,11 +232,33 @@ print-qemu-args:
 # ---------------------------------------------------------------------------
 # Tests
 
-PYTEST := /usr/bin/python3 -m pytest
+PYTEST := /usr/bin/python3 -m pytest -c grading/pytest.ini
 PYTEST_ARGS ?=
+# Parallel grading with pytest-xdist when it is installed; same results.
+XDIST := $(shell /usr/bin/python3 -c "import xdist" 2>/dev/null && \
+	echo "-n 2 --dist loadgroup")
+LAB ?=
+TEST ?=
+GRADING_EXTRA ?=
+export GRADING_EXTRA
 
+# make test: the foundation tests and the harness's self-tests, then a full
+# grade of this tree, which must score full marks. Each part is timed.
 test: deps all
-	$(PYTEST) grading/ $(PYTEST_ARGS)
+	@t0=$$(date +%s); \
+	$(PYTEST) grading/tests grading/selftests $(XDIST) $(PYTEST_ARGS) || exit 1; \
+	t1=$$(date +%s); \
+	$(MAKE) --no-print-directory grade || exit 1; \
+	t2=$$(date +%s); \
+	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s"
+
+# make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
+# build/grade/results.json (Gradescope) and build/grade/junit.xml.
+grade: deps all
+	@mkdir -p $(BUILD)/grade
+	$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
+		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
+		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------------------
 # Benchmarks (figures, not pass/fail; not part of make test)

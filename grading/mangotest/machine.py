@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pexpect
 
+from mangotest import verdict as V
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 RUN_QEMU = REPO / "kernel" / "tools" / "run-qemu.sh"
@@ -40,10 +42,61 @@ EXIT_NAMES = {
 }
 
 TAIL_LINES = 30
+FLOOD_LIMIT = int(os.environ.get("MANGO_FLOOD_LIMIT", 512 * 1024))  # console bytes
 
 
-class MachineError(AssertionError):
+class MachineError(V.GradeFailure):
     """The machine did not do what a test waited for."""
+
+    def __init__(self, message, verdict=V.FAIL):
+        super().__init__(verdict, message)
+
+
+class Flood(MachineError):
+    def __init__(self, limit):
+        super().__init__("the kernel printed more than %d bytes on the console and was "
+                         "cut off (a printk in a loop?)" % limit, V.FLOOD)
+
+
+class _CountingLog:
+    """pexpect's logfile_read: keeps the transcript, stops a flood."""
+
+    def __init__(self, path, limit):
+        self.f = open(path, "w", encoding="utf-8", errors="replace", newline="")
+        self.limit = limit
+        self.count = 0
+
+    def write(self, data):
+        self.count += len(data)
+        if self.count > self.limit:
+            raise Flood(self.limit)
+        self.f.write(data)
+
+    def flush(self):
+        if not self.f.closed:
+            self.f.flush()
+
+    def close(self):
+        self.f.close()
+
+
+def exit_verdict(status):
+    return {EXIT_PANIC: V.PANIC, EXIT_TRIPLE_FAULT: V.TRIPLE_FAULT}.get(status, V.FAIL)
+
+
+def panic_report(transcript):
+    """The marker line and the backtrace after it, or None."""
+    i = transcript.find(PANIC_MARKER)
+    if i < 0:
+        return None
+    lines = transcript[i:].splitlines()
+    keep = [lines[0]]
+    for line in lines[1:]:
+        if line.startswith("backtrace:") or line.startswith("  #"):
+            keep.append(line)
+        elif len(keep) > 1:
+            break
+    return "\n".join(keep)
 
 
 def describe_exit(status):
@@ -78,7 +131,7 @@ class Machine:
     """One QEMU process running Mango, its console under pexpect."""
 
     def __init__(self, workdir, cmdline="", mem=None, extra_args=(), command=None,
-                 name="mango"):
+                 name="mango", qmp=False, flood_limit=FLOOD_LIMIT):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.cmdline = cmdline
@@ -89,6 +142,8 @@ class Machine:
         self.console_log = self.workdir / ("%s-console.log" % name)
         self.com2_log = self.workdir / ("%s-com2.log" % name)
         self.qemu_log = self.workdir / ("%s-qemu.log" % name)
+        self.qmp_path = self.workdir / ("%s-qmp.sock" % name) if qmp else None
+        self.flood_limit = flood_limit
         self.child = None
         self.status = None
 
@@ -101,11 +156,13 @@ class Machine:
                  "-serial", "file:%s" % self.com2_log]
         if self.cmdline:
             args += fwcfg_cmdline(self.cmdline)
+        if self.qmp_path:
+            args += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         return args + self.extra_args
 
     def start(self):
         argv = self.command or self.qemu_command()
-        self._logfile = open(self.console_log, "w", encoding="utf-8", errors="replace")
+        self._logfile = _CountingLog(self.console_log, self.flood_limit)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
                                    codec_errors="replace", echo=False, timeout=30,
                                    dimensions=(50, 200))
@@ -116,20 +173,36 @@ class Machine:
         """Stop QEMU if it still runs; record its status."""
         if self.child is None:
             return
+        if getattr(self, "_qmp", None):
+            self._qmp.close()
         if self.child.isalive():
             self.child.terminate(force=True)
-        self._reap()
+        try:
+            self._reap()
+        except Flood:
+            pass
         self._logfile.close()
 
     def _reap(self):
+        """Wait for QEMU to end (reading its last output); return its status.
+        A flood in that last output kills QEMU and raises Flood."""
         if self.status is not None:
             return self.status
-        self.child.expect(pexpect.EOF, timeout=10)
+        flood = None
+        try:
+            self.child.expect(pexpect.EOF, timeout=10)
+        except Flood as exc:
+            flood = exc
+            self.child.logfile_read = None
+            self.child.terminate(force=True)
+            self.child.expect(pexpect.EOF, timeout=10)
         self.child.close()
         if self.child.signalstatus is not None:
             self.status = -self.child.signalstatus
         else:
             self.status = self.child.exitstatus
+        if flood:
+            raise flood
         return self.status
 
     def __enter__(self):
@@ -153,11 +226,17 @@ class Machine:
     def _fail(self, what, timeout, exc):
         if isinstance(exc, pexpect.EOF):
             status = self._reap()
+            verdict = exit_verdict(status)
             how = "the machine %s" % describe_exit(status)
+            report = panic_report(self.transcript()) if verdict == V.PANIC else None
+            if report:
+                raise MachineError("%s while waiting for %s:\n%s" % (how, what, report),
+                                   verdict) from None
         else:
-            how = "TIMEOUT after %ss" % timeout
+            verdict = V.TIMEOUT
+            how = "no progress for %ss" % timeout
         raise MachineError("%s while waiting for %s.\nLast console lines (%s):\n%s"
-                           % (how, what, self.console_log, self.tail())) from None
+                           % (how, what, self.console_log, self.tail()), verdict) from None
 
     def expect(self, pattern, timeout=10, what=None):
         """Wait for regex @pattern; return the match."""
@@ -198,9 +277,19 @@ class Machine:
         try:
             self.child.expect(pexpect.EOF, timeout=timeout)
         except pexpect.TIMEOUT:
-            raise MachineError("TIMEOUT after %ss waiting for the machine to end.\n"
-                               "Last console lines:\n%s" % (timeout, self.tail())) from None
+            raise MachineError("no progress for %ss waiting for the machine to end.\n"
+                               "Last console lines:\n%s" % (timeout, self.tail()),
+                               V.TIMEOUT) from None
         return self._reap()
+
+    def qmp(self):
+        """A connected QMP client (the machine must be made with qmp=True)."""
+        from mangotest.qmp import QMP
+        if not self.qmp_path:
+            raise MachineError("this machine was started without qmp=True")
+        if getattr(self, "_qmp", None) is None:
+            self._qmp = QMP(self.qmp_path).connect()
+        return self._qmp
 
     def __repr__(self):
         return "Machine(%s)" % " ".join(shlex.quote(a) for a in (self.command or self.qemu_command()))

@@ -280,6 +280,7 @@ unsigned ktest_run(const char *globs)
 				continue;
 			}
 			printk("ktest: %s.%s\n", suite, c->name);
+			ktap(1, "# start %s.%s", suite, c->name);
 			if (c->flags & KTEST_F_PANICS)
 				ktap(1, "# %s: expecting MANGO PANIC", c->name);
 			ok = run_case(c);

@@ -9,7 +9,7 @@
 
 #define BOOT_MMAP_MAX 64
 #define BOOT_MODULES_MAX 8
-#define BOOT_CMDLINE_MAX 512
+#define BOOT_CMDLINE_MAX 1024
 #define BOOT_NAME_MAX 64
 
 /* Region types are the multiboot2 ones (MB2_MEMORY_AVAILABLE, ...). */

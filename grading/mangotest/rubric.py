@@ -1,0 +1,120 @@
+"""The rubric: which tests are graded, for how many points, with what
+timeout and hint. Data, not code: grading/rubric.toml, plus the
+rubric.toml of an instructor's GRADING_EXTRA directory.
+
+    [labs.0]
+    title = "Tools and backtrace"
+    handout = "labs/lab0-backtrace.md"
+    kernel = ["backtrace.*", "ksyms.*"]   # in-kernel suites this lab boots
+    cmdline = ""                          # extra kernel parameters (optional)
+
+    [[test]]
+    name = "backtrace.first_frame_is_the_caller"   # a KTEST case, or
+    # test = "test_lab0.py::test_bt"               # a pytest test
+    lab = "0"
+    points = 5
+    timeout = 10                                   # seconds
+    panics = false                                 # the case must panic
+    hint = "backtrace_walk() in kernel/core/backtrace.c"
+    section = "Exercise 3"                         # in the handout
+"""
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RUBRIC = Path(__file__).resolve().parents[1] / "rubric.toml"
+
+
+class RubricError(ValueError):
+    pass
+
+
+@dataclass
+class Lab:
+    id: str
+    title: str
+    handout: str = ""
+    kernel: list = field(default_factory=list)
+    cmdline: str = ""
+
+
+@dataclass
+class Entry:
+    name: str
+    lab: str
+    points: int
+    timeout: float
+    hint: str = ""
+    section: str = ""
+    test: str = ""        # pytest "file.py::func"; empty for a kernel case
+    panics: bool = False
+    source: str = ""      # the rubric file it came from
+
+    @property
+    def kind(self):
+        return "pytest" if self.test else "ktest"
+
+
+@dataclass
+class Rubric:
+    labs: dict            # id -> Lab
+    entries: list         # of Entry, in file order
+
+    def lab_entries(self, lab_id):
+        return [e for e in self.entries if e.lab == lab_id]
+
+    def by_name(self):
+        return {e.name: e for e in self.entries}
+
+    def max_points(self, lab_id=None):
+        return sum(e.points for e in self.entries if lab_id in (None, e.lab))
+
+
+def _load_one(path, labs, entries):
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RubricError("%s: %s" % (path, exc)) from None
+    for lab_id, spec in data.get("labs", {}).items():
+        labs[str(lab_id)] = Lab(id=str(lab_id), title=spec.get("title", "Lab %s" % lab_id),
+                                handout=spec.get("handout", ""),
+                                kernel=list(spec.get("kernel", [])),
+                                cmdline=spec.get("cmdline", ""))
+    for i, spec in enumerate(data.get("test", [])):
+        where = "%s: test #%d" % (path, i + 1)
+        missing = [k for k in ("name", "lab", "points", "timeout") if k not in spec]
+        if missing:
+            raise RubricError("%s lacks %s" % (where, ", ".join(missing)))
+        unknown = set(spec) - {"name", "lab", "points", "timeout", "hint", "section", "test",
+                               "panics"}
+        if unknown:
+            raise RubricError("%s: unknown keys %s" % (where, ", ".join(sorted(unknown))))
+        entries.append(Entry(name=spec["name"], lab=str(spec["lab"]), points=int(spec["points"]),
+                             timeout=float(spec["timeout"]), hint=spec.get("hint", ""),
+                             section=spec.get("section", ""), test=spec.get("test", ""),
+                             panics=bool(spec.get("panics", False)), source=str(path)))
+
+
+def load(extra_dir=None):
+    """The rubric, with GRADING_EXTRA's rubric.toml (if any) added."""
+    labs, entries = {}, []
+    _load_one(RUBRIC, labs, entries)
+    extra_dir = extra_dir if extra_dir is not None else os.environ.get("GRADING_EXTRA")
+    if extra_dir:
+        extra = Path(extra_dir) / "rubric.toml"
+        if not extra.exists():
+            raise RubricError("GRADING_EXTRA=%s has no rubric.toml" % extra_dir)
+        _load_one(extra, labs, entries)
+    seen = set()
+    for e in entries:
+        if e.name in seen:
+            raise RubricError("%s: test %r is graded twice" % (e.source, e.name))
+        seen.add(e.name)
+        if e.lab not in labs:
+            raise RubricError("%s: test %r is in lab %r, which no [labs.%s] table defines"
+                              % (e.source, e.name, e.lab, e.lab))
+        if e.kind == "ktest" and "." not in e.name:
+            raise RubricError("%s: kernel case %r must be named suite.case" % (e.source, e.name))
+    return Rubric(labs=labs, entries=entries)

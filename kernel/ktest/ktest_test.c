@@ -4,6 +4,7 @@
  * reproducible, setup and teardown run around each case.
  */
 #include <mango/ktest.h>
+#include <mango/panic.h>
 #include <mango/string.h>
 
 static unsigned setups, teardowns;
@@ -73,4 +74,10 @@ KTEST(ktest, setup_and_teardown_run_around_cases)
 	/* this case's own setup ran; every earlier case in the suite was torn down */
 	KT_EXPECT_EQ(setups, teardowns + 1);
 	KT_EXPECT_GE(setups, 1);
+}
+
+/* Passes only by panicking; runs only when selected alone (ktest=ktest.panic_is_expected). */
+KTEST_PANICS(ktest, panic_is_expected)
+{
+	panic("ktest: this case is meant to panic");
 }

@@ -1,15 +1,9 @@
 """Lab 0 through the monitor: the backtrace a student sees."""
-import re
-
 import pytest
 
-from mangotest.machine import EXIT_PANIC
+from mangotest.machine import EXIT_PANIC, backtrace_functions as frames
 
 pytestmark = pytest.mark.boot
-
-
-def frames(text):
-    return re.findall(r"#\d+\s+0x[0-9a-f]{16} (\w+)\+0x[0-9a-f]+", text)
 
 
 def test_bt_command(mango):

@@ -295,6 +295,11 @@ class Machine:
         return "Machine(%s)" % " ".join(shlex.quote(a) for a in (self.command or self.qemu_command()))
 
 
+def backtrace_functions(text):
+    """Function names of the backtrace frames ("#3 0x... kmain+0x1b") in @text."""
+    return re.findall(r"#\d+\s+0x[0-9a-f]{16} (\w+)\+0x[0-9a-f]+", text)
+
+
 def unix_newlines(text):
     """The kernel ends lines with CR LF and the pty may add another CR."""
     return re.sub(r"\r+\n", "\n", text)

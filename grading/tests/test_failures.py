@@ -3,13 +3,10 @@ import re
 
 import pytest
 
-from mangotest.machine import BUILD, EXIT_PANIC, EXIT_POWEROFF, EXIT_TRIPLE_FAULT
+from mangotest.machine import (BUILD, EXIT_PANIC, EXIT_POWEROFF, EXIT_TRIPLE_FAULT,
+                               backtrace_functions)
 
 pytestmark = pytest.mark.boot
-
-
-def backtrace_functions(text):
-    return re.findall(r"#\d+\s+0x[0-9a-f]{16} (\w+)\+0x[0-9a-f]+", text)
 
 
 def test_poweroff_exits_zero(mango):

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from mangotest.machine import BUILD
+from mangotest.machine import BUILD, backtrace_functions
 
 pytestmark = pytest.mark.boot
 
@@ -60,7 +60,7 @@ def test_overlong_line_is_cut_not_crashed(mango):
 
 def test_bt_names_the_monitor_and_kmain(mango):
     out = mango.run("bt")
-    frames = re.findall(r"#\d+\s+0x[0-9a-f]{16} (\w+)\+0x[0-9a-f]+", out)
+    frames = backtrace_functions(out)
     assert frames[0] == "cmd_bt"
     assert "monitor_exec" in frames and "kmain" in frames
     assert frames.index("monitor_exec") < frames.index("kmain")

@@ -256,7 +256,7 @@ test: deps all
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.
 grade: deps all
 	@mkdir -p $(BUILD)/grade
-	$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
+	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
 

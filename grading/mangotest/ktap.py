@@ -80,6 +80,10 @@ def parse(text):
             m = DONE_RE.match(line)
             if m:
                 k.done = True
+                counted = sum(int(m.group(g)) for g in (1, 2, 3))
+                if counted != len(k.results):
+                    k.problems.append("the done line counts %d results, the stream has %d"
+                                      % (counted, len(k.results)))
             continue
         m = SUBTEST_RE.match(line)
         if m:
@@ -102,6 +106,9 @@ def parse(text):
             name = "%s.%s" % (suite, m.group(3))
             if name in k.results:
                 k.problems.append("case %s reported twice" % name)
+            # ktest writes "# start X" before running X and skips without it
+            if not m.group(4) and (not k.started or k.started[-1] != name):
+                k.problems.append("a result for %s without its '# start' line" % name)
             k.results[name] = CaseResult(
                 name=name, ok=m.group(1) == "ok",
                 skipped=(m.group(5) or "skipped") if m.group(4) == "SKIP" else "",

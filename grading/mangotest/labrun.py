@@ -132,6 +132,8 @@ class LabRun:
             culprit = k.running
             ended_badly = how != "exit" or status != EXIT_POWEROFF
             if not ended_badly:
+                if not k.done:
+                    self._refuse(normal, m, k, "the machine powered off before ktest's done line")
                 break
             outcome = self._crash_outcome(m, k, how, status, culprit)
             if culprit is None:
@@ -172,7 +174,7 @@ class LabRun:
         transcript = m.transcript()
         if how == "timeout":
             limit = self._timeout_of(culprit) if culprit else BOOT_TIMEOUT
-            return Outcome(V.TIMEOUT, "no progress %s for %ss. Last console lines (%s):\n%s"
+            return Outcome(V.TIMEOUT, "no progress %s for %gs. Last console lines (%s):\n%s"
                            % (where, limit, m.console_log, m.tail()))
         if how == "flood":
             return Outcome(V.FLOOD, "the kernel printed more than %d bytes %s and was cut off "
@@ -195,12 +197,12 @@ class LabRun:
                     name, *name.split(".", 1), self.lab.id, ", ".join(self.lab.kernel),
                     self.workdir))
 
-    def _refusal(self, m, k):
-        problems = "; ".join(k.problems) or "no nonce line"
+    def _refusal(self, m, k, why=None):
+        problems = "; ".join(k.problems + ([why] if why else [])) or "no nonce line"
         return ("results refused: the KTAP stream on COM2 is not the one this run's ktest "
                 "wrote with its nonce (%s). Only kernel/ktest may write to COM2. Logs: %s"
                 % (problems, m.com2_log))
 
-    def _refuse(self, names, m, k):
+    def _refuse(self, names, m, k, why=None):
         for name in names:
-            self.outcomes.setdefault(name, Outcome(V.FAIL, self._refusal(m, k)))
+            self.outcomes.setdefault(name, Outcome(V.FAIL, self._refusal(m, k, why)))

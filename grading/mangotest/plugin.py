@@ -38,6 +38,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab(id): the lab a test belongs to")
+    if config.getoption("--grade") and not hasattr(config, "workerinput"):
+        shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)  # no stale logs
     config._mango_rubric = None
     config._mango_results = []
     if config.getoption("--grade"):
@@ -187,7 +189,7 @@ def pytest_runtest_call(item):
         return
 
     def on_alarm(signum, frame):
-        raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %ss (rubric)" % e.timeout)
+        raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %gs (rubric)" % e.timeout)
 
     old = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, e.timeout)
@@ -229,7 +231,7 @@ def pytest_runtest_makereport(item, call):
     }))
     if report.failed:
         report.sections.append(("Mango", "verdict: %s\nhint: %s%s\nlogs: %s" % (
-            verdict, e.hint, " (handout: %s)" % e.section if e.section else "", logs)))
+            verdict, e.hint, " (handout section: %s)" % e.section if e.section else "", logs)))
 
 
 def pytest_runtest_logreport(report):
@@ -272,8 +274,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             tr.write_line("  %-12s %-52s %3d/%-3d" % (r["verdict"], r["name"], r["points"],
                                                       r["max_points"]))
             if r["verdict"] != V.PASS:
-                tr.write_line("  %12s hint: %s%s" % ("", r["hint"],
-                              " (%s, %s)" % (lab.handout, r["section"]) if r["section"] else ""))
+                where = ", ".join(x for x in (lab.handout, r["section"]) if x)
+                tr.write_line("  %12s hint: %s%s" % ("", r["hint"], " (%s)" % where if where else ""))
         tr.write_line("  %-65s %3d/%-3d" % ("Lab %s total" % lab_id, lab_got, lab_max))
         total += lab_max
         got += lab_got

@@ -146,3 +146,18 @@ def test_make_grade_rejects_unknown_names(built, args, says):
     r = grade(*args)
     assert r.returncode != 0
     assert says in r.stdout + r.stderr
+
+
+def test_results_without_start_lines_are_refused():
+    """A kernel that writes 'ok' lines of its own after the real header."""
+    k = ktap.parse("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n"
+                   "    KTAP version 1\n    # Subtest: a\n    1..2\n    # start a.b\n"
+                   "    ok 1 b\n    ok 2 c\n")
+    assert any("without its '# start' line" in p for p in k.problems)
+
+
+def test_done_line_must_match_the_results():
+    k = ktap.parse("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n"
+                   "    KTAP version 1\n    # Subtest: a\n    1..1\n    # start a.b\n"
+                   "    ok 1 b\nok 1 a\n# mango-ktest done: passed=5 failed=0 skipped=0\n")
+    assert any("done line counts 5" in p for p in k.problems)

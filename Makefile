@@ -193,7 +193,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help bench bench-boot FORCE
+	clean compdb help bench bench-boot labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -243,14 +243,20 @@ GRADING_EXTRA ?=
 export GRADING_EXTRA
 
 # make test: the foundation tests and the harness's self-tests, then a full
-# grade of this tree, which must score full marks. Each part is timed.
+# grade of this tree, which must score full marks, then (on main) the last
+# two lab branches generated and checked. Each part is timed.
+LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
-	$(PYTEST) grading/tests grading/selftests $(XDIST) $(PYTEST_ARGS) || exit 1; \
+	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \
 	t1=$$(date +%s); \
 	$(MAKE) --no-print-directory grade || exit 1; \
 	t2=$$(date +%s); \
-	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s"
+	if [ -f labs/check.py ]; then \
+		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
+	fi; \
+	t3=$$(date +%s); \
+	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.
@@ -259,6 +265,21 @@ grade: deps all
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------------------
+# Labs: student branches cut from this tree (docs/instructors.md)
+
+OUT ?= $(BUILD)/labs-repo
+LABS ?=
+labs:
+	$(Q)python3 labs/generate.py check
+	$(Q)python3 labs/generate.py build $(OUT)
+
+check-labs: deps labs
+	$(Q)/usr/bin/python3 labs/check.py $(OUT) $(LABS)
+
+handin:
+	$(Q)python3 labs/handin.py
 
 # ---------------------------------------------------------------------------
 # Benchmarks (figures, not pass/fail; not part of make test)

@@ -58,6 +58,7 @@ def test_overlong_line_is_cut_not_crashed(mango):
     assert "ticks at" in mango.run("uptime")
 
 
+@pytest.mark.needs_lab(0)
 def test_bt_names_the_monitor_and_kmain(mango):
     out = mango.run("bt")
     frames = backtrace_functions(out)

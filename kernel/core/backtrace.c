@@ -7,6 +7,7 @@
 #include <mango/ksyms.h>
 #include <mango/printk.h>
 
+// LAB 0 SOLUTION BEGIN
 /* A frame pointer we may dereference: aligned, in the kernel half, and
  * both words of the frame mapped. */
 static bool frame_readable(uintptr_t fp)
@@ -16,9 +17,11 @@ static bool frame_readable(uintptr_t fp)
 	return mmu_is_mapped((const void *)fp) &&
 	       mmu_is_mapped((const void *)(fp + sizeof(struct stack_frame) - 1));
 }
+// LAB 0 SOLUTION END
 
 int backtrace_walk(uintptr_t fp, uintptr_t *pcs, int max)
 {
+	// LAB 0 SOLUTION BEGIN
 	int n = 0;
 	uintptr_t prev = 0;
 
@@ -35,6 +38,10 @@ int backtrace_walk(uintptr_t fp, uintptr_t *pcs, int max)
 		fp = (uintptr_t)f->next;
 	}
 	return n;
+	// LAB 0 STUB: /* Lab 0, Exercises 4 and 5: walk the chain of saved frame
+	// LAB 0 STUB:  * pointers from fp and store return addresses in pcs. */
+	// LAB 0 STUB: return 0;
+	// LAB 0 SOLUTION END
 }
 
 /* Print one frame; a return address is looked up at ret-1, the call

@@ -9,6 +9,7 @@
 #include <mango/string.h>
 
 void kmain(uint32_t magic, phys_addr_t mbi);
+extern char __text_end[];
 
 /* Name of the function a return address returns into. */
 static const char *caller_name(uintptr_t ret)
@@ -39,16 +40,18 @@ KTEST(backtrace, walk_reaches_kmain_and_stops)
 	for (int i = 0; i < n; i++)
 		if (caller_name(pcs[i]) && !strcmp(caller_name(pcs[i]), "kmain"))
 			kmain_at = i;
-	KT_EXPECT_GE(kmain_at, 1);
+	KT_ASSERT_TRUE(kmain_at >= 1); /* signed: KT_EXPECT_GE compares as uint64_t */
 	/* the chain ends at the frame boot.S set up: at most one frame past kmain */
-	KT_EXPECT_LE(n, kmain_at + 2);
-	KT_EXPECT_LT(n, BACKTRACE_MAX);
+	KT_EXPECT_TRUE(n <= kmain_at + 2);
+	KT_EXPECT_TRUE(n < BACKTRACE_MAX);
 }
 
 KTEST(backtrace, zero_frame_pointer_is_the_end)
 {
 	uintptr_t pcs[4];
 	KT_EXPECT_EQ(backtrace_walk(0, pcs, 4), 0);
+	/* and a real frame pointer is not the end */
+	KT_EXPECT_EQ(walk_from_here(pcs, 1), 1);
 }
 
 KTEST(backtrace, respects_max)
@@ -98,6 +101,8 @@ KTEST(backtrace, non_canonical_frame_is_rejected)
 	uintptr_t pcs[4];
 	KT_EXPECT_EQ(backtrace_walk(0x8000000000000000ull, pcs, 4), 0);
 	KT_EXPECT_EQ(backtrace_walk(0x1000, pcs, 4), 0);
+	/* while a kernel-half frame pointer is followed */
+	KT_EXPECT_EQ(walk_from_here(pcs, 4), 4);
 }
 
 KTEST(ksyms, lookup_finds_function_and_offset)
@@ -114,6 +119,9 @@ KTEST(ksyms, lookup_outside_the_kernel_fails)
 	uintptr_t off;
 	KT_EXPECT_NULL(ksym_lookup(0x1000, &off));
 	KT_EXPECT_NULL(ksym_lookup(UINTPTR_MAX, &off));
+	/* the first byte past the last function belongs to none either */
+	KT_EXPECT_NULL(ksym_lookup((uintptr_t)__text_end, &off));
+	KT_EXPECT_NOT_NULL(ksym_lookup((uintptr_t)kmain, &off));
 }
 
 KTEST(ksyms, address_by_name)

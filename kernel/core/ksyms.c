@@ -24,6 +24,7 @@ size_t ksym_count(void)
 
 const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
 {
+	// LAB 0 SOLUTION BEGIN
 	size_t lo = 0, hi = (size_t)ksyms_count;
 
 	/* find the last entry whose start is <= addr */
@@ -38,12 +39,19 @@ const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
 		return NULL;
 	*offset = addr - ksyms_addrs[lo - 1];
 	return ksyms_names + ksyms_name_offsets[lo - 1];
+	// LAB 0 STUB: /* Lab 0, Exercise 6: binary-search ksyms_addrs. */
+	// LAB 0 STUB: return NULL;
+	// LAB 0 SOLUTION END
 }
 
 uintptr_t ksym_address(const char *name)
 {
+	// LAB 0 SOLUTION BEGIN
 	for (size_t i = 0; i < (size_t)ksyms_count; i++)
 		if (!strcmp(ksyms_names + ksyms_name_offsets[i], name))
 			return ksyms_addrs[i];
 	return 0;
+	// LAB 0 STUB: /* Lab 0, Exercise 6: find the symbol called name. */
+	// LAB 0 STUB: return 0;
+	// LAB 0 SOLUTION END
 }

@@ -10,9 +10,12 @@ The table is emitted as assembly in section .ksyms, which the linker
 script places after everything else, so the second link moves no other
 symbol; --verify proves that by comparing the two links' symbol lists.
 """
+import re
 import sys
 
 TEXT_TYPES = set("tTwW")
+# Section boundaries from kernel.ld (__text_end, ...): labels, not functions.
+LINKER_MARK = re.compile(r"^__\w+_(start|end)$")
 
 
 def parse(lines):
@@ -31,7 +34,7 @@ def text_symbols(lines):
     """Function symbols sorted by address, each with an end address."""
     syms = sorted(
         (a, s, n) for a, s, t, n in parse(lines)
-        if t in TEXT_TYPES and not n.startswith(".L"))
+        if t in TEXT_TYPES and not n.startswith(".L") and not LINKER_MARK.match(n))
     out = []
     for i, (addr, size, name) in enumerate(syms):
         nxt = syms[i + 1][0] if i + 1 < len(syms) else addr + (size or 1)

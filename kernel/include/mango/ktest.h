@@ -12,7 +12,10 @@
  * runs with `ktest=<glob>[,<glob>...]` on the kernel command line (the
  * machine powers off afterwards) or `ktest [glob]` at the monitor.
  * KT_EXPECT_* records a failure with file:line and both values and goes
- * on; KT_ASSERT_* does the same and ends the case. Results go to COM2 in
+ * on; KT_ASSERT_* does the same and ends the case. The comparisons
+ * convert both sides to uint64_t: for signed values that may be negative
+ * write KT_EXPECT_TRUE(a >= b). Every case should also check something
+ * that a stub cannot satisfy (check-labs fails a test that a stub passes). Results go to COM2 in
  * KTAP version 1, with diagnostics echoed on the console.
  *
  * Parameters: ktest=<globs>, ktest.list, ktest.seed=<n> (for ktest_rand;

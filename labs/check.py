@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""check.py OUT [N ...] - prove that the generated lab branches are right.
+
+For each branch labN of the repository OUT (all, or the N given): build it
+with -Werror, boot it to the monitor, grade it, and check that every graded
+test of labs < N passes, every graded test of lab N fails (a test that
+passes against the stubs grades nothing), and that no solution line
+leaked. Prints a table and exits 1 if any cell is not ok.
+"""
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "labs"))
+import generate  # noqa: E402
+
+
+def sh(cmd, cwd, timeout=900):
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def check_branch(out, n, files, labs):
+    row = {"branch": "lab%d" % n}
+    notes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / ("lab%d" % n)
+        r = sh(["git", "clone", "-q", "-b", "lab%d" % n, str(out), str(work)], None)
+        if r.returncode:
+            return dict(row, build="no branch"), [r.stderr]
+        r = sh(["make", "-s", "all"], work)
+        row["build"] = "ok" if r.returncode == 0 else "FAIL"
+        if r.returncode:
+            return row, [r.stdout[-2000:] + r.stderr[-2000:]]
+        boot = sh(["/usr/bin/python3", "-c",
+                   "import sys; sys.path.insert(0, 'grading');"
+                   "from mangotest.machine import Machine;"
+                   "m = Machine('build/check-boot'); m.start(); m.wait_prompt();"
+                   "m.sendline('poweroff'); sys.exit(m.wait_exit())"], work, timeout=60)
+        row["boot"] = "ok" if boot.returncode == 0 else "FAIL"
+        if boot.returncode:
+            notes.append(boot.stdout[-1500:] + boot.stderr[-1500:])
+        sh(["make", "grade"], work)
+        try:
+            doc = json.loads((work / "build/grade/results.json").read_text())
+        except (OSError, ValueError):
+            return dict(row, earlier="no results", own="no results"), notes
+        lab_of = {t["name"]: int(t["number"].removeprefix("lab")) for t in doc["tests"]}
+        earlier = [t for t in doc["tests"] if lab_of[t["name"]] < n]
+        own = [t for t in doc["tests"] if lab_of[t["name"]] == n]
+        bad_earlier = [t["name"] for t in earlier if t["status"] != "passed"]
+        bad_own = [t["name"] for t in own if t["status"] == "passed"]
+        row["earlier"] = "ok (%d)" % len(earlier) if not bad_earlier else "FAIL %d" % len(bad_earlier)
+        row["own"] = "ok (%d fail)" % len(own) if own and not bad_own else \
+            "FAIL: none graded" if not own else "FAIL %d pass" % len(bad_own)
+        if bad_earlier:
+            notes.append("lab%d: earlier labs' tests failing: %s" % (n, ", ".join(bad_earlier)))
+        if bad_own:
+            notes.append("lab%d: tests passing against the stubs: %s" % (n, ", ".join(bad_own)))
+    tree = generate.branch_tree(files, labs, n)
+    leaks = generate.find_leaks(files, tree, n)
+    row["leaks"] = "ok" if not leaks else "FAIL %d" % len(leaks)
+    notes += leaks
+    return row, notes
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    out = Path(argv[1]).resolve()
+    labs, only = generate.load_labs()
+    files = generate.read_all(len(labs), only)
+    wanted = [int(a) for a in argv[2:]] or [lab["id"] for lab in labs]
+    cols = ["branch", "build", "boot", "earlier", "own", "leaks"]
+    rows, notes = [], []
+    for n in wanted:
+        row, more = check_branch(out, n, files, labs)
+        rows.append(row)
+        notes += more
+    print("  ".join("%-14s" % c for c in cols))
+    for row in rows:
+        print("  ".join("%-14s" % row.get(c, "-") for c in cols))
+    for note in notes:
+        print("  " + note)
+    ok = all(all(str(row.get(c, "-")).startswith("ok") for c in cols[1:]) for row in rows)
+    print("check-labs: %s" % ("all branches ok" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

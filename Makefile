@@ -193,7 +193,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help bench bench-boot labs check-labs handin FORCE
+	clean compdb help bench bench-boot bench-pages test-host labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -248,6 +248,7 @@ export GRADING_EXTRA
 LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory test-host || exit 1; \
 	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \
 	t1=$$(date +%s); \
 	$(MAKE) --no-print-directory grade || exit 1; \
@@ -301,7 +302,32 @@ RUNS ?= 5
 bench-boot: deps all $(FLOOR_ISO)
 	$(Q)/usr/bin/python3 kernel/tools/bench_boot.py $(FLOOR_ISO) $(RUNS)
 
-bench: bench-boot
+bench: bench-boot $(if $(wildcard vm/host/page_bench.c),bench-pages)
+
+# ---------------------------------------------------------------------------
+# Host builds of vm/: tests under ASan/UBSan, and benchmarks
+
+HOSTCC ?= gcc
+HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO_HOST \
+	-Ikernel/include -Ivm/include
+HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
+VM_HOST_SRCS := $(wildcard vm/page_alloc.c)
+
+$(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h)
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@
+
+$(BUILD)/host/page_bench: vm/host/page_bench.c $(VM_HOST_SRCS)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
+
+test-host: $(HOST_TESTS)
+	$(Q)for t in $(HOST_TESTS); do $$t || exit 1; done
+
+bench-pages: $(BUILD)/host/page_bench
+	$(Q)$<
 
 # ---------------------------------------------------------------------------
 # Tooling

@@ -19,8 +19,10 @@
 #include <mango/printk.h>
 #include <mango/time.h>
 #include <mango/trap.h>
+#include <mango/vm_page.h>
 
 KERNEL_PARAM(timer_hz, "timer.hz", "timer interrupts per second (default 100)");
+KERNEL_PARAM(vm_debug, "vm.debug", "check freed pages' poison on allocation (use after free)");
 
 /* Per-boot parameters from QEMU (make qemu CMDLINE="..."). */
 static void read_fwcfg_cmdline(void)
@@ -58,7 +60,12 @@ void kmain(uint32_t magic, phys_addr_t mbi)
 	/* 4. our own page tables: W^X image, guard page, direct map */
 	mmu_init();
 
-	/* 5. interrupts: timer and console input */
+	/* 5. physical memory: the page allocator (Lab 1's code; a stub leaves
+	 * it empty, and everything above copes with that) */
+	vm_page_set_debug(true, param_get("vm.debug") != NULL);
+	vm_page_init();
+
+	/* 6. interrupts: timer and console input */
 	pic_init();
 	param_get_u64("timer.hz", 10000, &hz);
 	timer_init((unsigned)hz);
@@ -71,7 +78,7 @@ void kmain(uint32_t magic, phys_addr_t mbi)
 		printk("%zu kernel symbols; timer at %u Hz\n", ksym_count(), timer_hz());
 	}
 
-	/* 6. tests requested on the command line run now, then power off */
+	/* 7. tests requested on the command line run now, then power off */
 	ktest_boot();
 
 	monitor_run();

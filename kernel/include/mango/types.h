@@ -14,8 +14,12 @@
 #include <stdint.h>
 
 typedef uint64_t phys_addr_t;
+#ifdef MANGO_HOST
+#include <sys/types.h> /* host tests: the C library's ssize_t and off_t */
+#else
 typedef int64_t ssize_t;
 typedef int64_t off_t;
+#endif
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))

@@ -1,0 +1,179 @@
+// LAB 1 FILE
+/*
+ * page_test.c - Lab 1's in-kernel tests of the buddy allocator. The suite's
+ * teardown compares the free-page count with the one its setup saw, so a
+ * case that leaks pages fails even if everything else was right.
+ */
+#include <mango/ktest.h>
+#include <mango/vm_arch.h>
+#include <mango/vm_page.h>
+
+#define MAX_RANGES 16
+
+static size_t free_before;
+
+static void pages_setup(struct ktest *kt)
+{
+	struct vm_page_stats st;
+	(void)kt;
+	vm_page_get_stats(&st);
+	free_before = st.free;
+}
+
+static void pages_teardown(struct ktest *kt)
+{
+	struct vm_page_stats st;
+	vm_page_get_stats(&st);
+	if (st.free != free_before)
+		ktest_fail(kt, __FILE__, __LINE__, false, "leak check: %zu free pages before the case, "
+			   "%zu after", free_before, st.free);
+}
+
+KTEST_SUITE(pages, pages_setup, pages_teardown);
+
+static size_t free_pages(void)
+{
+	struct vm_page_stats st;
+	vm_page_get_stats(&st);
+	return st.free;
+}
+
+KTEST(pages, initial_accounting)
+{
+	struct vm_page_stats st;
+	size_t blocks = 0;
+
+	vm_page_get_stats(&st);
+	KT_ASSERT_GT(st.free, 0);
+	KT_EXPECT_EQ(st.free + st.allocated + st.reserved, st.frames);
+	for (int k = 0; k < VM_PAGE_NR_ORDERS; k++)
+		blocks += st.free_blocks[k] << k;
+	KT_EXPECT_EQ(blocks, st.free);
+	vm_page_check();
+}
+
+KTEST(pages, every_order_distinct_aligned_zeroed)
+{
+	for (unsigned k = 0; k <= VM_PAGE_MAX_ORDER; k++) {
+		struct vm_page *a = vm_page_alloc((enum vm_page_order)k, VM_ALLOC_ZERO);
+		struct vm_page *b = vm_page_alloc((enum vm_page_order)k, VM_ALLOC_ZERO);
+		size_t bytes = vm_page_order_bytes((enum vm_page_order)k);
+		const uint64_t *w;
+
+		KT_ASSERT_NOT_NULL(a);
+		KT_ASSERT_NOT_NULL(b);
+		KT_EXPECT_NE(vm_page_to_phys(a), vm_page_to_phys(b));
+		KT_EXPECT_EQ(vm_page_to_phys(a) % bytes, 0);
+		KT_EXPECT_EQ(vm_page_to_phys(b) % bytes, 0);
+		/* the blocks do not overlap */
+		KT_EXPECT_TRUE(vm_page_to_phys(a) + bytes <= vm_page_to_phys(b) ||
+			       vm_page_to_phys(b) + bytes <= vm_page_to_phys(a));
+		w = vm_page_to_virt(a);
+		for (size_t i = 0; i < bytes / 8; i++)
+			if (w[i]) {
+				KT_FAIL("order %u block at 0x%lx is not zeroed at byte %zu", k,
+					(unsigned long)vm_page_to_phys(a), i * 8);
+				break;
+			}
+		vm_page_free(a);
+		vm_page_free(b);
+		vm_page_check();
+	}
+}
+
+KTEST(pages, split_then_merge_restores_the_largest_blocks)
+{
+	struct vm_page_stats before, after;
+	struct vm_page *p;
+
+	vm_page_get_stats(&before);
+	KT_ASSERT_GT(before.free_blocks[VM_PAGE_MAX_ORDER], 0);
+	p = vm_page_alloc(VM_PAGE_4K, 0);
+	KT_ASSERT_NOT_NULL(p);
+	vm_page_check();
+	vm_page_free(p);
+	vm_page_check();
+	vm_page_get_stats(&after);
+	for (int k = 0; k < VM_PAGE_NR_ORDERS; k++)
+		KT_EXPECT_EQ(after.free_blocks[k], before.free_blocks[k]);
+}
+
+KTEST(pages, exhaustion_returns_null_and_free_restores)
+{
+	struct queue held;
+	struct queue_entry *e;
+	size_t before = free_pages(), n = 0;
+	struct vm_page *p;
+
+	queue_init(&held);
+	while ((p = vm_page_alloc(VM_PAGE_4K, 0)) != NULL) {
+		queue_push_back(&held, &p->p_link);
+		n++;
+	}
+	KT_EXPECT_EQ(n, before);
+	KT_EXPECT_EQ(free_pages(), 0);
+	KT_EXPECT_NULL(vm_page_alloc(VM_PAGE_4K, 0));
+	vm_page_check();
+	while ((e = queue_pop_front(&held)) != NULL)
+		vm_page_free(container_of(e, struct vm_page, p_link));
+	vm_page_check();
+	KT_EXPECT_EQ(free_pages(), before);
+}
+
+KTEST(pages, reserved_frames_are_never_returned)
+{
+	phys_addr_t s[MAX_RANGES], e[MAX_RANGES];
+	unsigned nr = vm_page_reserved_ranges(s, e, MAX_RANGES);
+	struct queue held;
+	struct queue_entry *q;
+	struct vm_page *p;
+	size_t n = 0;
+
+	KT_ASSERT_GE(nr, 4); /* low memory, kernel, boot information, page array */
+	queue_init(&held);
+	while ((p = vm_page_alloc(VM_PAGE_4K, 0)) != NULL) {
+		phys_addr_t pa_ = vm_page_to_phys(p);
+		for (unsigned i = 0; i < nr; i++)
+			if (pa_ >= s[i] && pa_ < e[i])
+				KT_FAIL("frame 0x%lx is in reserved range [0x%lx, 0x%lx)",
+					(unsigned long)pa_, (unsigned long)s[i], (unsigned long)e[i]);
+		queue_push_back(&held, &p->p_link);
+		n++;
+	}
+	KT_EXPECT_GT(n, 0);
+	while ((q = queue_pop_front(&held)) != NULL)
+		vm_page_free(container_of(q, struct vm_page, p_link));
+}
+
+KTEST(pages, random_sequences_keep_the_invariants)
+{
+	enum { SLOTS = 64, STEPS = 400 };
+	struct vm_page *slot[SLOTS] = { 0 };
+	size_t before = free_pages();
+
+	for (int step = 0; step < STEPS; step++) {
+		unsigned i = (unsigned)(ktest_rand(kt) % SLOTS);
+		if (slot[i]) {
+			vm_page_free(slot[i]);
+			slot[i] = NULL;
+		} else {
+			unsigned order = (unsigned)(ktest_rand(kt) % (VM_PAGE_MAX_ORDER + 1));
+			slot[i] = vm_page_alloc((enum vm_page_order)order, 0);
+			KT_EXPECT_NOT_NULL(slot[i]);
+		}
+		vm_page_check();
+	}
+	for (unsigned i = 0; i < SLOTS; i++)
+		if (slot[i])
+			vm_page_free(slot[i]);
+	vm_page_check();
+	KT_EXPECT_EQ(free_pages(), before);
+}
+
+KTEST_PANICS(pages, double_free_is_caught)
+{
+	struct vm_page *p = vm_page_alloc(VM_PAGE_4K, 0);
+	KT_ASSERT_NOT_NULL(p);
+	vm_page_free(p);
+	vm_page_free(p); /* must panic */
+}

@@ -111,11 +111,16 @@ def test_hidden_uptime(mango):
     return tmp_path
 
 
+# `make grade` writes build/grade/: these tests take turns (one xdist worker).
+make_grade = pytest.mark.xdist_group("make_grade")
+
+
 def grade(*args):
     return subprocess.run(["make", "--no-print-directory", "grade", *args], cwd=REPO,
                           capture_output=True, text=True)
 
 
+@make_grade
 def test_make_grade_scores_and_writes_results(built, extra_rubric):
     r = grade("LAB=st", "GRADING_EXTRA=%s" % extra_rubric)
     assert r.returncode != 0, "make grade must fail when the score is not full"
@@ -132,12 +137,14 @@ def test_make_grade_scores_and_writes_results(built, extra_rubric):
     assert (BUILD / "grade" / "logs" / "selftest.fail").is_dir()
 
 
+@make_grade
 def test_make_grade_one_test(built, extra_rubric):
     r = grade("TEST=selftest.pass", "GRADING_EXTRA=%s" % extra_rubric)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Score: 1/1" in r.stdout
 
 
+@make_grade
 @pytest.mark.parametrize("args, says", [
     (["LAB=42"], "unknown lab '42'; valid labs: 0"),
     (["TEST=no_such_test"], "no graded test matches 'no_such_test'; valid tests:"),

@@ -104,6 +104,9 @@ static void free_list_remove(size_t pfn)
 	pa.nr_free_pages -= (size_t)1 << p->p_order;
 	p->p_flags = 0;
 }
+// LAB 1 STUB: /* Lab 1, Exercise 4: helpers of your own go here, for instance
+// LAB 1 STUB:  * free_list_add(pfn, order) and free_list_remove(pfn), which put a
+// LAB 1 STUB:  * free block on its list and take it off, keeping [I1], [I2], [I6]. */
 // LAB 1 SOLUTION END
 
 /*

@@ -193,7 +193,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help bench bench-boot bench-pages test-host labs check-labs handin FORCE
+	clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -302,7 +302,8 @@ RUNS ?= 5
 bench-boot: deps all $(FLOOR_ISO)
 	$(Q)/usr/bin/python3 kernel/tools/bench_boot.py $(FLOOR_ISO) $(RUNS)
 
-bench: bench-boot $(if $(wildcard vm/host/page_bench.c),bench-pages)
+bench: bench-boot $(if $(wildcard vm/host/page_bench.c),bench-pages) \
+	$(if $(wildcard vm/host/btree_bench.c),bench-btree)
 
 # ---------------------------------------------------------------------------
 # Host builds of vm/: tests under ASan/UBSan, and benchmarks
@@ -312,7 +313,7 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 	-Ikernel/include -Ivm/include
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
-VM_HOST_SRCS := $(wildcard vm/page_alloc.c)
+VM_HOST_SRCS := $(wildcard vm/page_alloc.c vm/btree.c)
 
 $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h)
 	@mkdir -p $(@D)
@@ -323,10 +324,31 @@ $(BUILD)/host/page_bench: vm/host/page_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
 
+# libFuzzer (clang): make fuzz-btree SECONDS=60
+SECONDS ?= 60
+FUZZ_DIR := $(BUILD)/fuzz
+$(FUZZ_DIR)/btree_fuzz: vm/host/btree_fuzz.c vm/btree.c $(wildcard vm/host/*.h vm/include/mango/*.h)
+	@mkdir -p $(@D)/btree-corpus
+	$(Q)clang $(HOST_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all vm/btree.c $< -o $@
+
+fuzz-btree: $(FUZZ_DIR)/btree_fuzz
+	$(Q)cd $(FUZZ_DIR) && ./btree_fuzz -max_total_time=$(SECONDS) -print_final_stats=1 \
+		btree-corpus 2>&1 | tail -n 25
+
 test-host: $(HOST_TESTS)
 	$(Q)for t in $(HOST_TESTS); do $$t || exit 1; done
 
 bench-pages: $(BUILD)/host/page_bench
+	$(Q)$<
+
+# Against BSD's sys/tree.h (Debian's libbsd-dev, installed on demand).
+$(BUILD)/host/btree_bench: vm/host/btree_bench.c vm/btree.c $(wildcard vm/include/mango/*.h)
+	@MANGO_EXTRA_DEPS=libbsd-dev kernel/tools/deps.sh
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 vm/btree.c $< -o $@
+
+bench-btree: $(BUILD)/host/btree_bench
 	$(Q)$<
 
 # ---------------------------------------------------------------------------

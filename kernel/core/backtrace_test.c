@@ -40,10 +40,10 @@ KTEST(backtrace, walk_reaches_kmain_and_stops)
 	for (int i = 0; i < n; i++)
 		if (caller_name(pcs[i]) && !strcmp(caller_name(pcs[i]), "kmain"))
 			kmain_at = i;
-	KT_ASSERT_TRUE(kmain_at >= 1); /* signed: KT_EXPECT_GE compares as uint64_t */
+	KT_ASSERT_GE(kmain_at, 1);
 	/* the chain ends at the frame boot.S set up: at most one frame past kmain */
-	KT_EXPECT_TRUE(n <= kmain_at + 2);
-	KT_EXPECT_TRUE(n < BACKTRACE_MAX);
+	KT_EXPECT_LE(n, kmain_at + 2);
+	KT_EXPECT_LT(n, BACKTRACE_MAX);
 }
 
 KTEST(backtrace, zero_frame_pointer_is_the_end)

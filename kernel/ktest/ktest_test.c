@@ -81,3 +81,12 @@ KTEST_PANICS(ktest, panic_is_expected)
 {
 	panic("ktest: this case is meant to panic");
 }
+
+KTEST(ktest, signed_values_compare_as_signed)
+{
+	long minus_one = -1;
+	size_t big = ~(size_t)0;
+	KT_EXPECT_LT(minus_one, 0);
+	KT_EXPECT_GT(0, minus_one);
+	KT_EXPECT_GT(big, 0); /* unsigned stays unsigned */
+}

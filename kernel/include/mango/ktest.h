@@ -12,10 +12,10 @@
  * runs with `ktest=<glob>[,<glob>...]` on the kernel command line (the
  * machine powers off afterwards) or `ktest [glob]` at the monitor.
  * KT_EXPECT_* records a failure with file:line and both values and goes
- * on; KT_ASSERT_* does the same and ends the case. The comparisons
- * convert both sides to uint64_t: for signed values that may be negative
- * write KT_EXPECT_TRUE(a >= b). Every case should also check something
- * that a stub cannot satisfy (check-labs fails a test that a stub passes). Results go to COM2 in
+ * on; KT_ASSERT_* does the same and ends the case. Two signed integers
+ * compare as signed, anything else as uint64_t. Every case should also
+ * check something that a stub cannot satisfy (check-labs fails a test
+ * that a stub passes). Results go to COM2 in
  * KTAP version 1, with diagnostics echoed on the console.
  *
  * Parameters: ktest=<globs>, ktest.list, ktest.seed=<n> (for ktest_rand;
@@ -88,11 +88,16 @@ bool ktest_check_str(struct ktest *kt, const char *a, const char *b, const char 
 void ktest_fail(struct ktest *kt, const char *file, int line, bool fatal, const char *fmt, ...)
 	__printf(5, 6);
 
+/* Signed integer types compare as signed (when both sides are), all else
+ * as uint64_t, as C itself would for mixed operands. */
+#define KT__SIGNED(x) _Generic((x), signed char: 1, short: 1, int: 1, long: 1, long long: 1, \
+			       default: 0)
 #define KT__CMP(a, op, b, fatal)                                                     \
 	({                                                                           \
 		uint64_t _a = (uint64_t)(a), _b = (uint64_t)(b);                     \
-		ktest_check_u64(kt, _a op _b, _a, _b, #op, #a, #b, __FILE__, __LINE__, \
-				fatal);                                              \
+		bool _ok = (KT__SIGNED(a) && KT__SIGNED(b)) ? (int64_t)_a op (int64_t)_b \
+							      : _a op _b;            \
+		ktest_check_u64(kt, _ok, _a, _b, #op, #a, #b, __FILE__, __LINE__, fatal); \
 	})
 
 #define KT_EXPECT_EQ(a, b) KT__CMP(a, ==, b, false)

@@ -30,13 +30,28 @@ typedef int64_t off_t;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
+/* #ifndef: a host build may include a C library that has some of these */
+#ifndef __noreturn
 #define __noreturn __attribute__((noreturn))
+#endif
+#ifndef __printf
 #define __printf(f, a) __attribute__((format(printf, f, a)))
+#endif
+#ifndef __used
 #define __used __attribute__((used))
+#endif
+#ifndef __section
 #define __section(s) __attribute__((section(s)))
+#endif
+#ifndef __aligned
 #define __aligned(n) __attribute__((aligned(n)))
+#endif
+#ifndef __packed
 #define __packed __attribute__((packed))
+#endif
+#ifndef __unused
 #define __unused __attribute__((unused))
+#endif
 
 #define KiB (1024ull)
 #define MiB (1024ull * KiB)

@@ -109,6 +109,10 @@ static void fix_upwards(struct btree *t, struct btree_node *n)
 		n = n->b_parent;
 	}
 }
+// LAB 2 STUB: /* Lab 2, Exercises 3 and 4: helpers of your own go here, for
+// LAB 2 STUB:  * instance height(), rotate_left(), rotate_right() and a
+// LAB 2 STUB:  * rebalance() that restores [B2] at a node and returns the
+// LAB 2 STUB:  * subtree's new root. */
 // LAB 2 SOLUTION END
 
 void btree_link(struct btree *t, struct btree_node *n, struct btree_node *parent, bool left)

@@ -242,7 +242,8 @@ def pytest_runtest_makereport(item, call):
         shutil.rmtree(dest, ignore_errors=True)
         for src in getattr(item, "_mango_logs", []):
             if Path(src).exists():
-                shutil.copytree(src, dest / Path(src).name, dirs_exist_ok=True)
+                shutil.copytree(src, dest / Path(src).name, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("*.sock"))
         logs = str(dest)
     report.user_properties.append(("mango", {
         "name": e.name, "lab": e.lab, "points": e.points if verdict == V.PASS else 0,

@@ -19,6 +19,7 @@
 #include <mango/printk.h>
 #include <mango/time.h>
 #include <mango/trap.h>
+#include <mango/vm-object.h>
 #include <mango/vm_page.h>
 
 KERNEL_PARAM(timer_hz, "timer.hz", "timer interrupts per second (default 100)");
@@ -64,6 +65,8 @@ void kmain(uint32_t magic, phys_addr_t mbi)
 	 * it empty, and everything above copes with that) */
 	vm_page_set_debug(true, param_get("vm.debug") != NULL);
 	vm_page_init();
+	if (vm_object_type_init() != KERN_OK)
+		panic("cannot register the vm_object type");
 
 	/* 6. interrupts: timer and console input */
 	pic_init();

@@ -11,7 +11,6 @@
 
 #include "btree_model.h"
 
-unsigned char *host_phys_base;
 
 static uint64_t rng;
 static uint64_t next_rand(void)

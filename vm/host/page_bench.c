@@ -12,7 +12,6 @@
 #include <mango/vm_arch.h>
 #include <mango/vm_page.h>
 
-unsigned char *host_phys_base; /* never touched: no zeroing, no poison */
 
 #define FRAMES (1u << 16) /* 256 MiB of simulated frames */
 #define PAIRS 2000000

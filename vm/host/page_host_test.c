@@ -14,7 +14,6 @@
 #include <mango/vm_arch.h>
 #include <mango/vm_page.h>
 
-unsigned char *host_phys_base;
 
 #define FRAMES 2048 /* 8 MiB of simulated memory */
 #define SLOTS 256

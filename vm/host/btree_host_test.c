@@ -10,16 +10,9 @@
 #include <unistd.h>
 
 #include "btree_model.h"
+#include "host_test.h"
 
 
-static uint64_t rng;
-static uint64_t next_rand(void)
-{
-	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
 
 static struct model m;
 

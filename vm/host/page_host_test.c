@@ -14,31 +14,15 @@
 #include <mango/vm_arch.h>
 #include <mango/vm_page.h>
 
+#include "host_test.h"
+
 
 #define FRAMES 2048 /* 8 MiB of simulated memory */
 #define SLOTS 256
 
 static struct vm_page pages[FRAMES];
-static int failures;
 
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                           \
-			fputc('\n', stderr);                                    \
-			failures++;                                             \
-		}                                                               \
-	} while (0)
 
-static uint64_t rng;
-static uint64_t next_rand(void)
-{
-	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
 
 /* A map with holes: frames [1, 300), [512, 1500), [1600, 2048). */
 static const size_t ranges[][2] = { { 1, 300 }, { 512, 1500 }, { 1600, FRAMES } };

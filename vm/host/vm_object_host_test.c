@@ -15,31 +15,15 @@
 #include <mango/vm-object.h>
 #include <mango/vm_arch.h>
 
+#include "host_test.h"
+
 
 #define FRAMES 4096
 #define SLOTS 128
 
 static struct vm_page pages[FRAMES];
-static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: FAILED %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
-static uint64_t rng;
-static uint64_t next_rand(void)
-{
-	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
 
 static size_t free_now(void)
 {

@@ -195,8 +195,7 @@ struct vm_page *vm_page_alloc(enum vm_page_order order, unsigned flags)
 	}
 	p = &pa.pages[pfn];
 	p->p_flags = VM_PAGE_ALLOCATED;
-	p->p_order = (uint8_t)order;
-	p->p_link = (struct queue_entry){ NULL, NULL };
+	p->p_order = (uint8_t)order; /* p_link was unlinked (NULL) by the free list */
 	irq_restore(was);
 
 	if (pa.poison && pa.check_poison)
@@ -211,18 +210,21 @@ void vm_page_free(struct vm_page *page)
 	size_t pfn;
 	bool was;
 
-	if (page < pa.pages || page >= pa.pages + pa.nr_frames ||
-	    ((uintptr_t)page - (uintptr_t)pa.pages) % sizeof(*page))
+	uintptr_t off = (uintptr_t)page - (uintptr_t)pa.pages; /* wraps when below */
+
+	if (__builtin_expect(off >= pa.nr_frames * sizeof(*page) || off % sizeof(*page), 0))
 		panic("%p is not a struct vm_page of this allocator", (void *)page);
 	pfn = pfn_of(page);
-	if (page->p_flags & VM_PAGE_RESERVED)
-		panic("frame 0x%lx is reserved", (unsigned long)vm_page_to_phys(page));
-	if (page->p_flags & VM_PAGE_FREE)
-		panic("double free of frame 0x%lx (order %u)", (unsigned long)vm_page_to_phys(page),
-		      page->p_order);
-	if (!(page->p_flags & VM_PAGE_ALLOCATED))
-		panic("frame 0x%lx is not the head of an allocated block (freed twice, or "
-		      "with the wrong order?)", (unsigned long)vm_page_to_phys(page));
+	if (__builtin_expect(page->p_flags != VM_PAGE_ALLOCATED, 0)) {
+		if (page->p_flags & VM_PAGE_RESERVED)
+			panic("frame 0x%lx is reserved", (unsigned long)vm_page_to_phys(page));
+		if (page->p_flags & VM_PAGE_FREE)
+			panic("double free of frame 0x%lx (order %u)",
+			      (unsigned long)vm_page_to_phys(page), page->p_order);
+		if (!(page->p_flags & VM_PAGE_ALLOCATED))
+			panic("frame 0x%lx is not the head of an allocated block (freed twice, or "
+			      "with the wrong order?)", (unsigned long)vm_page_to_phys(page));
+	}
 	if (pa.poison)
 		memset(vm_page_to_virt(page), VM_PAGE_POISON, vm_page_order_bytes(page->p_order));
 	was = irq_save();

@@ -14,7 +14,8 @@
 
 
 #define FRAMES (1u << 16) /* 256 MiB of simulated frames */
-#define PAIRS 2000000
+#define PAIRS 10000000
+#define REPEAT 5 /* report the best of REPEAT runs: the least disturbed */
 
 static struct vm_page pages[FRAMES];
 
@@ -79,10 +80,15 @@ int main(void)
 	/* a little fragmentation, so order 0 really splits and merges */
 	struct vm_page *keep = vm_page_alloc(VM_PAGE_4K, 0);
 	(void)keep;
-	floor_ns = bench_floor();
-	o0 = bench_order(VM_PAGE_4K);
-	o9 = bench_order(VM_PAGE_2M);
-	printf("page allocator, host, %d alloc+free pairs each (%u frames):\n", PAIRS, FRAMES);
+	floor_ns = o0 = o9 = 1e9;
+	for (int r = 0; r < REPEAT; r++) {
+		double f = bench_floor(), a = bench_order(VM_PAGE_4K), b = bench_order(VM_PAGE_2M);
+		floor_ns = f < floor_ns ? f : floor_ns;
+		o0 = a < o0 ? a : o0;
+		o9 = b < o9 ? b : o9;
+	}
+	printf("page allocator, host, best of %d runs of %d alloc+free pairs (%u frames):\n",
+	       REPEAT, PAIRS, FRAMES);
 	printf("  floor (one free list, pop+push) %6.1f ns\n", floor_ns);
 	printf("  order 0 (4 KiB)                  %6.1f ns   %.2fx floor\n", o0, o0 / floor_ns);
 	printf("  order 9 (2 MiB)                  %6.1f ns   %.2fx floor\n", o9, o9 / floor_ns);

@@ -168,3 +168,16 @@ def test_done_line_must_match_the_results():
                    "    KTAP version 1\n    # Subtest: a\n    1..1\n    # start a.b\n"
                    "    ok 1 b\nok 1 a\n# mango-ktest done: passed=5 failed=0 skipped=0\n")
     assert any("done line counts 5" in p for p in k.problems)
+
+
+@make_grade
+def test_serial_and_parallel_grading_agree(built, extra_rubric):
+    """pytest-xdist when present, serial otherwise: the same scores."""
+    pytest.importorskip("xdist")
+
+    def run(*args):
+        r = grade("LAB=st", "GRADING_EXTRA=%s" % extra_rubric, *args)
+        doc = json.loads((BUILD / "grade" / "results.json").read_text())
+        return r.returncode, sorted((t["name"], t["score"], t["status"]) for t in doc["tests"])
+
+    assert run("XDIST=") == run("XDIST=-n 2 --dist loadgroup")

@@ -156,8 +156,12 @@ static void expect_panic(const char *what, void (*fn)(void), const char *marker)
 		_exit(0);
 	}
 	close(fds[1]);
-	ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
+	/* the child writes its message in several pieces: read to the end */
+	size_t used = 0;
+	ssize_t n;
+	while (used < sizeof(buf) - 1 && (n = read(fds[0], buf + used, sizeof(buf) - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
 	close(fds[0]);
 	waitpid(pid, &status, 0);
 	CHECK(WIFSIGNALED(status) && strstr(buf, marker), "%s: expected a panic with '%s', got: %s",

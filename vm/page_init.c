@@ -25,11 +25,14 @@ static unsigned nr_reserved_ranges;
 static phys_addr_t array_phys;
 static size_t array_bytes;
 
-static void reserve(phys_addr_t start, phys_addr_t end)
+static void reserve(const char *what, phys_addr_t start, phys_addr_t end)
 {
-	if (end > start && nr_reserved_ranges < MAX_RESERVED)
+	if (end > start && nr_reserved_ranges < MAX_RESERVED) {
 		reserved[nr_reserved_ranges++] = (struct range){ ALIGN_DOWN(start, PAGE_SIZE),
 								 ALIGN_UP(end, PAGE_SIZE) };
+		pr_debug("pages: reserve [%lx-%lx) %s\n", (unsigned long)ALIGN_DOWN(start, PAGE_SIZE),
+			 (unsigned long)ALIGN_UP(end, PAGE_SIZE), what);
+	}
 }
 
 /* First reserved range overlapping [start, end), or NULL. */
@@ -70,11 +73,14 @@ static void add_available(phys_addr_t start, phys_addr_t end)
 			    (!o || reserved[i].start < o->start))
 				o = &reserved[i];
 		if (!o) {
+			pr_debug("pages: free [%lx-%lx)\n", (unsigned long)start, (unsigned long)end);
 			vm_page_add_range(start, end);
 			return;
 		}
-		if (o->start > start)
+		if (o->start > start) {
+			pr_debug("pages: free [%lx-%lx)\n", (unsigned long)start, (unsigned long)o->start);
 			vm_page_add_range(start, o->start);
+		}
 		start = o->end;
 	}
 }
@@ -85,18 +91,18 @@ void vm_page_init(void)
 	size_t frames = (size_t)(top >> VM_PAGE_SHIFT);
 	struct vm_page_stats st;
 
-	reserve(0, LOW_MEMORY);
-	reserve((phys_addr_t)(uintptr_t)__kernel_phys_start, virt_to_phys(__kernel_end));
-	reserve(boot_info.mbi_start, boot_info.mbi_end);
+	reserve("first MiB", 0, LOW_MEMORY);
+	reserve("kernel image", (phys_addr_t)(uintptr_t)__kernel_phys_start, virt_to_phys(__kernel_end));
+	reserve("multiboot information", boot_info.mbi_start, boot_info.mbi_end);
 	for (unsigned i = 0; i < boot_info.nr_modules; i++)
-		reserve(boot_info.modules[i].start, boot_info.modules[i].end);
+		reserve("boot module", boot_info.modules[i].start, boot_info.modules[i].end);
 
 	array_bytes = ALIGN_UP(frames * sizeof(struct vm_page), PAGE_SIZE);
 	array_phys = find_room(array_bytes);
 	if (!array_phys)
 		panic("no room for a %zu KiB page array below 0x%lx", (size_t)(array_bytes / KiB),
 		      (unsigned long)top);
-	reserve(array_phys, array_phys + array_bytes);
+	reserve("page array", array_phys, array_phys + array_bytes);
 
 	vm_page_allocator_init(phys_to_virt(array_phys), frames);
 	for (unsigned i = 0; i < boot_info.nr_mmap; i++) {

@@ -73,3 +73,11 @@ def test_quiet_hides_the_boot_log(boot):
     m = boot(cmdline="quiet")
     assert "memory map" not in m.boot_output
     assert "usable RAM" in m.run("mem")  # commands still print
+
+
+def test_loglevel_7_adds_debug_messages(boot):
+    quiet = boot()
+    verbose = boot(cmdline="loglevel=7")
+    assert "pages: reserve" not in quiet.boot_output
+    assert "pages: reserve [100000-" in verbose.boot_output
+    assert "kernel image" in verbose.boot_output and "mmu: kernel image 4 KiB pages" in verbose.boot_output

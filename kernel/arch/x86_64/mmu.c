@@ -105,6 +105,9 @@ void mmu_init(void)
 	write_cr3(virt_to_phys(kernel_pml4));
 	mmu_ready = true;
 	direct_map_end = top;
+	pr_debug("mmu: kernel image 4 KiB pages, direct map [0-%lx) at %lx, %lu KiB of page tables\n",
+		 (unsigned long)top, (unsigned long)PHYS_MAP_BASE,
+		 (unsigned long)(early_alloc_used() / KiB));
 }
 
 phys_addr_t mmu_kernel_pml4(void)

@@ -101,6 +101,17 @@ static inline __attribute__((always_inline)) void free_list_remove(size_t pfn)
 	pa.nr_free_blocks[p->p_order]--;
 	p->p_flags = 0;
 }
+
+/* Split the block at @pfn of order @k down to @order: keep the lower half,
+ * free the upper half, until small enough. Out of line: the common case
+ * (a block of the right size was free) then needs fewer registers. */
+static __attribute__((noinline)) void split(size_t pfn, unsigned k, unsigned order)
+{
+	while (k > order) {
+		k--;
+		free_list_add(pfn + ((size_t)1 << k), k); /* [I3]: aligned to 2^k */
+	}
+}
 // LAB 1 STUB: /* Lab 1, Exercise 4: helpers of your own go here, for instance
 // LAB 1 STUB:  * free_list_add(pfn, order) and free_list_remove(pfn), which put a
 // LAB 1 STUB:  * free block on its list and take it off, keeping [I1], [I2], [I6]. */
@@ -123,11 +134,8 @@ static inline __attribute__((always_inline)) size_t buddy_alloc(unsigned order)
 		return SIZE_MAX;
 	pfn = pfn_of(container_of(queue_first(&pa.free[k]), struct vm_page, p_link));
 	free_list_remove(pfn);
-	/* split: keep the lower half, free the upper half, until small enough */
-	while (k > order) {
-		k--;
-		free_list_add(pfn + ((size_t)1 << k), k); /* [I3]: aligned to 2^k */
-	}
+	if (k > order)
+		split(pfn, k, order);
 	return pfn;
 	// LAB 1 STUB: /* Lab 1, Exercise 3: find the smallest free block of at
 	// LAB 1 STUB:  * least @order, split it down to @order, return its pfn. */

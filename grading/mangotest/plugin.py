@@ -251,6 +251,9 @@ def pytest_runtest_makereport(item, call):
         "section": e.section, "logs": logs,
     }))
     if report.failed:
+        if isinstance(exc, V.GradeFailure):
+            # the verdict is the whole story: no harness traceback around it
+            report.longrepr = "%s: %s" % (verdict, exc.message)
         report.sections.append(("Mango", "verdict: %s\nhint: %s%s\nlogs: %s" % (
             verdict, e.hint, " (handout section: %s)" % e.section if e.section else "", logs)))
 

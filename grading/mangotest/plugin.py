@@ -152,7 +152,7 @@ def _entry_for(item, entries_by_test, entries_by_name):
     case = getattr(item, "callspec", None)
     if case is not None and "kcase" in case.params:
         return entries_by_name.get(case.params["kcase"])
-    key = "%s::%s" % (Path(str(item.fspath)).name, item.originalname)
+    key = (Path(str(item.fspath)).resolve(), item.originalname)
     return entries_by_test.get(key)
 
 
@@ -168,7 +168,7 @@ def pytest_collection_modifyitems(session, config, items):
     rub = config._mango_rubric
     if rub is None:
         return
-    by_test = {e.test: e for e in rub.entries if e.test}
+    by_test = {e.test_location(): e for e in rub.entries if e.test}
     by_name = rub.by_name()
     lab, pattern = config.getoption("--lab"), config.getoption("--grade-test")
     keep, found = [], set()

@@ -55,6 +55,14 @@ class Entry:
     def kind(self):
         return "pytest" if self.test else "ktest"
 
+    def test_location(self):
+        """(file, function) of a pytest entry: the file is relative to
+        grading/labs for the public rubric, to its own folder for an
+        instructor's GRADING_EXTRA rubric (so their names cannot collide)."""
+        file, _, func = self.test.partition("::")
+        base = RUBRIC.parent / "labs" if Path(self.source) == RUBRIC else Path(self.source).parent
+        return (base / file).resolve(), func
+
 
 @dataclass
 class Rubric:
@@ -78,6 +86,9 @@ def _load_one(path, labs, entries):
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RubricError("%s: %s" % (path, exc)) from None
     for lab_id, spec in data.get("labs", {}).items():
+        if str(lab_id) in labs:
+            raise RubricError("%s: [labs.%s] is defined already; add tests to it with lab = %s "
+                              "instead of redefining it" % (path, lab_id, lab_id))
         labs[str(lab_id)] = Lab(id=str(lab_id), title=spec.get("title", "Lab %s" % lab_id),
                                 handout=spec.get("handout", ""),
                                 kernel=list(spec.get("kernel", [])),

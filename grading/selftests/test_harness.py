@@ -181,3 +181,19 @@ def test_serial_and_parallel_grading_agree(built, extra_rubric):
         return r.returncode, sorted((t["name"], t["score"], t["status"]) for t in doc["tests"])
 
     assert run("XDIST=") == run("XDIST=-n 2 --dist loadgroup")
+
+
+def test_extra_rubric_cannot_redefine_a_public_lab(tmp_path):
+    from mangotest import rubric
+    (tmp_path / "rubric.toml").write_text('[labs.0]\ntitle = "mine"\n')
+    with pytest.raises(rubric.RubricError, match=r"\[labs.0\] is defined already"):
+        rubric.load(extra_dir=str(tmp_path))
+
+
+def test_extra_tests_are_located_in_their_own_folder(tmp_path):
+    from mangotest import rubric
+    (tmp_path / "rubric.toml").write_text(
+        '[[test]]\nname = "hidden_bt"\ntest = "test_lab0.py::test_bt_command"\n'
+        'lab = 0\npoints = 1\ntimeout = 10\n')
+    entry = rubric.load(extra_dir=str(tmp_path)).by_name()["hidden_bt"]
+    assert entry.test_location() == ((tmp_path / "test_lab0.py").resolve(), "test_bt_command")

@@ -197,27 +197,26 @@ def pytest_collection_modifyitems(session, config, items):
 # ---------------------------------------------------------------------------
 # Timeouts, verdicts, logs
 
-class _Alarm(Exception):
-    pass
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """Arm the rubric's timeout for a pytest-level graded test: it covers
+    setup (booting included) and the test itself; teardown disarms it."""
+    e = getattr(item, "_mango_entry", None)
+    if e is not None and e.kind == "pytest":
+        def on_alarm(signum, frame):
+            raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %gs (rubric), "
+                                 "booting included" % e.timeout)
+        item._mango_old_alarm = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, e.timeout)
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    e = getattr(item, "_mango_entry", None)
-    if e is None or e.kind != "pytest":
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %gs (rubric)" % e.timeout)
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, e.timeout)
-    try:
-        yield
-    finally:
+def pytest_runtest_teardown(item):
+    if hasattr(item, "_mango_old_alarm"):
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.signal(signal.SIGALRM, item._mango_old_alarm)
+    yield
 
 
 def _safe(name):

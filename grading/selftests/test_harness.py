@@ -197,3 +197,30 @@ def test_extra_tests_are_located_in_their_own_folder(tmp_path):
         'lab = 0\npoints = 1\ntimeout = 10\n')
     entry = rubric.load(extra_dir=str(tmp_path)).by_name()["hidden_bt"]
     assert entry.test_location() == ((tmp_path / "test_lab0.py").resolve(), "test_bt_command")
+
+
+@make_grade
+def test_pytest_level_timeout_is_a_verdict(built, tmp_path):
+    (tmp_path / "rubric.toml").write_text('''
+[labs.slow]
+title = "Slow"
+
+[[test]]
+name = "too_slow"
+test = "test_slow.py::test_too_slow"
+lab = "slow"
+points = 3
+timeout = 4
+hint = "sleeps past its timeout on purpose"
+''')
+    (tmp_path / "test_slow.py").write_text('''
+import time
+
+def test_too_slow(mango):
+    time.sleep(60)
+''')
+    r = grade("LAB=slow", "GRADING_EXTRA=%s" % tmp_path)
+    assert r.returncode != 0
+    assert "TIMEOUT      too_slow" in r.stdout, r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    assert doc["tests"][0]["output"].startswith("TIMEOUT: the test took longer than its 4s")

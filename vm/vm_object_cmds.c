@@ -168,6 +168,7 @@ static int cmd_vmo(int argc, char **argv)
 	}
 	return monitor_usage(argv[0]);
 }
-MONITOR_COMMAND(vmo, "create|inplace|list|show|alloc|read|drop ...",
-		"vm_objects: create <name> <size> [rwxu], inplace <name> <phys> <size>, "
-		"show <name>, alloc <name> <offset> [order], read <name> <offset>, drop <name>", cmd_vmo);
+MONITOR_COMMAND(vmo,
+		"create <name> <size> [rwxu] | inplace <name> <phys> <size> [rwxu] | list | "
+		"show <name> | alloc <name> <offset> [order] | read <name> <offset> | drop <name>",
+		"vm_objects: make them, look inside, allocate pages, drop them", cmd_vmo);

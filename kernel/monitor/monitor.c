@@ -12,6 +12,7 @@
 #define BS 0x08
 #define DEL 0x7F
 #define BELL 0x07
+#define HELP_COLUMN 22 /* width of the usage column in 'help' */
 
 extern const struct monitor_cmd __monitor_cmds_start[], __monitor_cmds_end[];
 
@@ -140,9 +141,12 @@ static int cmd_help(int argc, char **argv)
 		return 0;
 	}
 	for (c = __monitor_cmds_start; c < __monitor_cmds_end; c++) {
-		char usage[40];
-		snprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
-		printk("  %-22s %s\n", usage, c->help);
+		char usage[MONITOR_LINE_MAX];
+		int n = snprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
+		if (n <= HELP_COLUMN)
+			printk("  %-*s %s\n", HELP_COLUMN, usage, c->help);
+		else /* a long usage gets a line of its own */
+			printk("  %s\n  %-*s %s\n", usage, HELP_COLUMN, "", c->help);
 	}
 	return 0;
 }

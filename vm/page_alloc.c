@@ -99,7 +99,7 @@ static inline __attribute__((always_inline)) void free_list_remove(size_t pfn)
 	struct vm_page *p = &pa.pages[pfn];
 	queue_delete(&p->p_link);
 	pa.nr_free_blocks[p->p_order]--;
-	p->p_flags = 0;
+	/* p_flags stays FREE: the caller rewrites it (allocated, or a merge) */
 }
 
 /* Split the block at @pfn of order @k down to @order: keep the lower half,
@@ -158,7 +158,14 @@ static inline __attribute__((always_inline)) void buddy_free(size_t pfn, unsigne
 		    b->p_order != order)
 			break;
 		free_list_remove(buddy);
-		pfn &= ~((size_t)1 << order); /* the merged block starts at the lower buddy */
+		/* the merged block starts at the lower buddy; the upper one's
+		 * head becomes an ordinary frame inside it [I2] */
+		if (buddy < pfn) {
+			pa.pages[pfn].p_flags = 0;
+			pfn = buddy;
+		} else {
+			b->p_flags = 0;
+		}
 		order++;
 	}
 	free_list_add(pfn, order);
@@ -233,8 +240,7 @@ void vm_page_free(struct vm_page *page)
 	if (pa.poison)
 		memset(vm_page_to_virt(page), VM_PAGE_POISON, vm_page_order_bytes(page->p_order));
 	was = irq_save();
-	page->p_flags = 0;
-	buddy_free(pfn, page->p_order);
+	buddy_free(pfn, page->p_order); /* rewrites page->p_flags */
 	irq_restore(was);
 }
 

@@ -53,7 +53,6 @@ def pytest_configure(config):
     if config.getoption("--grade") and not hasattr(config, "workerinput"):
         shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)  # no stale logs
     config._mango_rubric = None
-    config._mango_results = []
     if config.getoption("--grade"):
         try:
             rub = config._mango_rubric = rubric_mod.load()
@@ -132,12 +131,13 @@ def lab_run(built, tmp_path_factory, pytestconfig):
             _lab_runs[lab_id] = run
         return _lab_runs[lab_id]
 
+    get.rubric = rub
     return get
 
 
 def kernel_case(request, lab_run, name):
     """Body of a graded kernel case: raise unless it passed."""
-    entry = rubric_mod.load().by_name()[name]
+    entry = lab_run.rubric.by_name()[name]
     run = lab_run(entry.lab)
     request.node._mango_logs = [run.workdir]
     outcome = run.outcomes[name]
@@ -260,14 +260,10 @@ def pytest_runtest_makereport(item, call):
 def pytest_runtest_logreport(report):
     for key, value in report.user_properties:
         if key == "mango":
-            _results().append(value)
+            _RESULTS.append(value)
 
 
-_RESULTS = []
-
-
-def _results():
-    return _RESULTS
+_RESULTS = []  # what pytest_runtest_logreport saw (on the controller, with xdist)
 
 
 # ---------------------------------------------------------------------------
@@ -275,7 +271,7 @@ def _results():
 
 def _score(config):
     rub = config._mango_rubric
-    results = {r["name"]: r for r in _results()}
+    results = {r["name"]: r for r in _RESULTS}
     return rub, results
 
 
@@ -303,7 +299,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         total += lab_max
         got += lab_got
     tr.write_line("Score: %d/%d" % (got, total))
-    config._mango_score = (got, total)
 
 
 def pytest_sessionfinish(session, exitstatus):

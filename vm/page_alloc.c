@@ -219,14 +219,12 @@ struct vm_page *vm_page_alloc(enum vm_page_order order, unsigned flags)
 
 void vm_page_free(struct vm_page *page)
 {
-	size_t pfn;
-	bool was;
-
 	uintptr_t off = (uintptr_t)page - (uintptr_t)pa.pages; /* wraps when below */
+	size_t pfn = off / sizeof(*page);
+	bool was;
 
 	if (__builtin_expect(off >= pa.nr_frames * sizeof(*page) || off % sizeof(*page), 0))
 		panic("%p is not a struct vm_page of this allocator", (void *)page);
-	pfn = pfn_of(page);
 	if (__builtin_expect(page->p_flags != VM_PAGE_ALLOCATED, 0)) {
 		if (page->p_flags & VM_PAGE_RESERVED)
 			panic("frame 0x%lx is reserved", (unsigned long)vm_page_to_phys(page));

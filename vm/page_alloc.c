@@ -60,7 +60,7 @@ void *vm_page_to_virt(const struct vm_page *page)
 void vm_page_set_debug(bool poison, bool check)
 {
 	pa.poison = poison;
-	pa.check_poison = check;
+	pa.check_poison = poison && check; /* the check needs poisoned frees */
 }
 
 void vm_page_allocator_init(struct vm_page *array, size_t nr_frames)
@@ -83,95 +83,129 @@ void vm_page_allocator_init(struct vm_page *array, size_t nr_frames)
  */
 
 // LAB 1 SOLUTION BEGIN
-/* Put the free block at @pfn of @order on its list. [I1] [I2] */
-static inline __attribute__((always_inline)) void free_list_add(size_t pfn, unsigned order)
+/* Put the free block headed by @p, of @order, on its list. [I1] [I2] */
+static inline __attribute__((always_inline)) void free_list_add(struct vm_page *p, unsigned order)
 {
-	struct vm_page *p = &pa.pages[pfn];
 	p->p_flags = VM_PAGE_FREE;
 	p->p_order = (uint8_t)order;
 	queue_push_front(&pa.free[order], &p->p_link);
 	pa.nr_free_blocks[order]++;
 }
 
-/* Take the free block at @pfn off its list. [I1] */
-static inline __attribute__((always_inline)) void free_list_remove(size_t pfn)
+/* Take the free block headed by @p, of @order, off its list. [I1]
+ * p_flags stays FREE: the block's next owner rewrites it. */
+static inline __attribute__((always_inline)) void free_list_remove(struct vm_page *p, unsigned order)
 {
-	struct vm_page *p = &pa.pages[pfn];
 	queue_delete(&p->p_link);
-	pa.nr_free_blocks[p->p_order]--;
-	/* p_flags stays FREE: the caller rewrites it (allocated, or a merge) */
+	pa.nr_free_blocks[order]--;
 }
 
-/* Split the block at @pfn of order @k down to @order: keep the lower half,
- * free the upper half, until small enough. Out of line: the common case
- * (a block of the right size was free) then needs fewer registers. */
-static __attribute__((noinline)) void split(size_t pfn, unsigned k, unsigned order)
+/* The buddy of the block headed by @p, of @order, if that buddy is a
+ * free block of the same order; NULL if it is not, or if @order is the
+ * largest (a block of the largest order has no buddy to merge with). */
+static inline __attribute__((always_inline)) struct vm_page *free_buddy(struct vm_page *p,
+									 unsigned order)
 {
-	while (k > order) {
-		k--;
-		free_list_add(pfn + ((size_t)1 << k), k); /* [I3]: aligned to 2^k */
-	}
+	size_t buddy = pfn_of(p) ^ ((size_t)1 << order);
+	struct vm_page *b = &pa.pages[buddy];
+
+	if (order >= VM_PAGE_MAX_ORDER || buddy + ((size_t)1 << order) > pa.nr_frames) /* [I3] */
+		return NULL;
+	return (b->p_flags & VM_PAGE_FREE) && b->p_order == order ? b : NULL;
 }
-// LAB 1 STUB: /* Lab 1, Exercise 4: helpers of your own go here, for instance
-// LAB 1 STUB:  * free_list_add(pfn, order) and free_list_remove(pfn), which put a
-// LAB 1 STUB:  * free block on its list and take it off, keeping [I1], [I2], [I6]. */
-// LAB 1 SOLUTION END
 
 /*
- * buddy_alloc - remove a free block of exactly @order from the lists,
- * splitting a larger one if needed; return its pfn, or SIZE_MAX if no
- * block of @order or larger is free.
+ * The two loops, out of line so that the common cases in buddy_alloc()
+ * and buddy_free() (a block of the right size is free; the buddy is not)
+ * stay a few instructions long and need no saved registers.
+ *
+ * alloc_split - no block of @order is free: take the smallest larger one
+ * and halve it down to @order, keeping the lower half and freeing each
+ * upper half. Returns the lower half's head, or NULL if nothing is free.
  */
-static inline __attribute__((always_inline)) size_t buddy_alloc(unsigned order)
+static __attribute__((noinline)) struct vm_page *alloc_split(unsigned order)
 {
-	// LAB 1 SOLUTION BEGIN
-	unsigned k = order;
-	size_t pfn;
+	unsigned k = order + 1;
+	struct vm_page *p;
 
 	while (k < VM_PAGE_NR_ORDERS && queue_empty(&pa.free[k]))
 		k++;
 	if (k == VM_PAGE_NR_ORDERS)
-		return SIZE_MAX;
-	pfn = pfn_of(container_of(queue_first(&pa.free[k]), struct vm_page, p_link));
-	free_list_remove(pfn);
-	if (k > order)
-		split(pfn, k, order);
-	return pfn;
-	// LAB 1 STUB: /* Lab 1, Exercise 3: find the smallest free block of at
-	// LAB 1 STUB:  * least @order, split it down to @order, return its pfn. */
-	// LAB 1 STUB: (void)order;
-	// LAB 1 STUB: return SIZE_MAX;
-	// LAB 1 SOLUTION END
+		return NULL;
+	p = container_of(queue_first(&pa.free[k]), struct vm_page, p_link);
+	free_list_remove(p, k);
+	while (k > order) {
+		k--;
+		free_list_add(p + ((size_t)1 << k), k); /* [I3]: aligned to 2^k */
+	}
+	p->p_order = (uint8_t)order;
+	return p;
 }
 
-/*
- * buddy_free - put the block at @pfn of @order back, merging it with its
- * buddy as long as the buddy is a free block of the same order. [I4]
- */
-static inline __attribute__((always_inline)) void buddy_free(size_t pfn, unsigned order)
+/* free_merge - @p of @order has the free buddy @b: merge, and go on
+ * merging as long as the merged block's buddy is free too. [I4] */
+static __attribute__((noinline)) void free_merge(struct vm_page *p, struct vm_page *b,
+						 unsigned order)
 {
-	// LAB 1 SOLUTION BEGIN
-	while (order < VM_PAGE_MAX_ORDER) {
-		size_t buddy = pfn ^ ((size_t)1 << order);
-		struct vm_page *b = &pa.pages[buddy];
-		if (buddy + ((size_t)1 << order) > pa.nr_frames || !(b->p_flags & VM_PAGE_FREE) ||
-		    b->p_order != order)
-			break;
-		free_list_remove(buddy);
-		/* the merged block starts at the lower buddy; the upper one's
-		 * head becomes an ordinary frame inside it [I2] */
-		if (buddy < pfn) {
-			pa.pages[pfn].p_flags = 0;
-			pfn = buddy;
+	do {
+		free_list_remove(b, order);
+		/* the merged block starts at the lower buddy; the upper
+		 * one's head becomes an ordinary frame inside it [I2] */
+		if (b < p) {
+			p->p_flags = 0;
+			p = b;
 		} else {
 			b->p_flags = 0;
 		}
 		order++;
-	}
-	free_list_add(pfn, order);
+	} while ((b = free_buddy(p, order)) != NULL);
+	free_list_add(p, order);
+}
+// LAB 1 STUB: /* Lab 1, Exercise 4: helpers of your own go here, for instance
+// LAB 1 STUB:  * free_list_add(p, order) and free_list_remove(p, order), which put a
+// LAB 1 STUB:  * free block on its list and take it off, keeping [I1] and [I2]. */
+// LAB 1 SOLUTION END
+
+/*
+ * buddy_alloc - take a free block of exactly @order off the lists,
+ * splitting a larger one if none that size is free. Returns the block's
+ * head frame with p_order == @order, or NULL if no block of @order or
+ * larger is free.
+ */
+static inline __attribute__((always_inline)) struct vm_page *buddy_alloc(unsigned order)
+{
+	// LAB 1 SOLUTION BEGIN
+	struct vm_page *p;
+
+	if (__builtin_expect(queue_empty(&pa.free[order]), 0))
+		return alloc_split(order);
+	p = container_of(queue_first(&pa.free[order]), struct vm_page, p_link);
+	free_list_remove(p, order); /* [I2]: its p_order is already @order */
+	return p;
+	// LAB 1 STUB: /* Lab 1, Exercise 3: find the smallest free block of at
+	// LAB 1 STUB:  * least @order, split it down to @order, return its head. */
+	// LAB 1 STUB: (void)order;
+	// LAB 1 STUB: return NULL;
+	// LAB 1 SOLUTION END
+}
+
+/*
+ * buddy_free - put back the block headed by @p, of @order, merging it
+ * with its buddy for as long as the buddy is a free block of the same
+ * order. [I4]
+ */
+static inline __attribute__((always_inline)) void buddy_free(struct vm_page *p, unsigned order)
+{
+	// LAB 1 SOLUTION BEGIN
+	struct vm_page *b = free_buddy(p, order);
+
+	if (__builtin_expect(b != NULL, 0))
+		free_merge(p, b, order);
+	else
+		free_list_add(p, order);
 	// LAB 1 STUB: /* Lab 1, Exercise 4: merge with free buddies, then put the
 	// LAB 1 STUB:  * block on its free list, keeping the counts right. */
-	// LAB 1 STUB: (void)pfn;
+	// LAB 1 STUB: (void)p;
 	// LAB 1 STUB: (void)order;
 	// LAB 1 SOLUTION END
 }
@@ -191,37 +225,63 @@ static void poison_check(const struct vm_page *p, unsigned order)
 			      (unsigned long)vm_page_to_phys(p), i, mem[i], VM_PAGE_POISON);
 }
 
-struct vm_page *vm_page_alloc(enum vm_page_order order, unsigned flags)
+/* Take a block of @order from the buddy core and mark it allocated;
+ * NULL if none is free. */
+static inline __attribute__((always_inline)) struct vm_page *take_block(unsigned order)
 {
-	struct vm_page *p;
-	size_t pfn;
-	bool was;
+	bool was = irq_save();
+	struct vm_page *p = buddy_alloc(order);
 
-	if ((unsigned)order > VM_PAGE_MAX_ORDER)
-		return NULL;
-	was = irq_save();
-	pfn = buddy_alloc(order);
-	if (pfn == SIZE_MAX) {
-		irq_restore(was);
-		return NULL;
-	}
-	p = &pa.pages[pfn];
-	p->p_flags = VM_PAGE_ALLOCATED;
-	p->p_order = (uint8_t)order; /* p_link was unlinked (NULL) by the free list */
+	if (p)
+		p->p_flags = VM_PAGE_ALLOCATED; /* p_link was unlinked (NULL) by the free list */
 	irq_restore(was);
+	return p;
+}
 
-	if (pa.poison && pa.check_poison)
+/* vm_page_alloc() with zeroing or the use-after-free check: out of line,
+ * so that the common path saves no registers. */
+static __attribute__((noinline)) struct vm_page *alloc_and_fill(unsigned order, unsigned flags)
+{
+	struct vm_page *p = take_block(order);
+
+	if (!p)
+		return NULL;
+	if (pa.check_poison)
 		poison_check(p, order);
 	if (flags & VM_ALLOC_ZERO)
-		memset(vm_page_to_virt(p), 0, vm_page_order_bytes(order));
+		memset(vm_page_to_virt(p), 0, vm_page_order_bytes((enum vm_page_order)order));
 	return p;
+}
+
+struct vm_page *vm_page_alloc(enum vm_page_order order, unsigned flags)
+{
+	if ((unsigned)order > VM_PAGE_MAX_ORDER)
+		return NULL;
+	if ((flags & VM_ALLOC_ZERO) || pa.check_poison)
+		return alloc_and_fill(order, flags);
+	return take_block(order);
+}
+
+/* Give the allocated block headed by @page back to the buddy core. */
+static inline __attribute__((always_inline)) void put_block(struct vm_page *page)
+{
+	bool was = irq_save();
+
+	buddy_free(page, page->p_order); /* rewrites page->p_flags */
+	irq_restore(was);
+}
+
+/* vm_page_free() with poisoning: out of line, like alloc_and_fill(). */
+static __attribute__((noinline)) void free_poisoned(struct vm_page *page)
+{
+	memset(vm_page_to_virt(page), VM_PAGE_POISON,
+	       vm_page_order_bytes((enum vm_page_order)page->p_order));
+	put_block(page);
 }
 
 void vm_page_free(struct vm_page *page)
 {
 	uintptr_t off = (uintptr_t)page - (uintptr_t)pa.pages; /* wraps when below */
-	size_t pfn = off / sizeof(*page);
-	bool was;
 
 	if (__builtin_expect(off >= pa.nr_frames * sizeof(*page) || off % sizeof(*page), 0))
 		panic("%p is not a struct vm_page of this allocator", (void *)page);
@@ -236,10 +296,9 @@ void vm_page_free(struct vm_page *page)
 			      "with the wrong order?)", (unsigned long)vm_page_to_phys(page));
 	}
 	if (pa.poison)
-		memset(vm_page_to_virt(page), VM_PAGE_POISON, vm_page_order_bytes(page->p_order));
-	was = irq_save();
-	buddy_free(pfn, page->p_order); /* rewrites page->p_flags */
-	irq_restore(was);
+		free_poisoned(page);
+	else
+		put_block(page);
 }
 
 void vm_page_add_range(phys_addr_t start, phys_addr_t end)
@@ -265,7 +324,7 @@ void vm_page_add_range(phys_addr_t start, phys_addr_t end)
 			pa.pages[pfn + i].p_flags = 0;
 		}
 		pa.nr_reserved -= (size_t)1 << order;
-		buddy_free(pfn, order);
+		buddy_free(&pa.pages[pfn], order);
 		pfn += (size_t)1 << order;
 	}
 	irq_restore(was);

@@ -111,9 +111,10 @@ void vm_page_init(void)
 			add_available(MAX(r->base, (phys_addr_t)LOW_MEMORY), MIN(r->base + r->len, top));
 	}
 	vm_page_get_stats(&st);
-	pr_info("pages: %zu frames, %zu free (%zu KiB), %zu reserved; page array %zu KiB at 0x%lx\n",
-		st.frames, st.free, st.free * (size_t)(PAGE_SIZE / KiB), st.reserved, (size_t)(array_bytes / KiB),
-		(unsigned long)array_phys);
+	pr_info("pages: %zu frames, %zu free (%zu KiB), %zu reserved; page array %zu KiB "
+		"(%zu B a frame) at 0x%lx\n",
+		st.frames, st.free, st.free * (size_t)(PAGE_SIZE / KiB), st.reserved,
+		(size_t)(array_bytes / KiB), sizeof(struct vm_page), (unsigned long)array_phys);
 }
 
 /* vm_page_reserved_ranges - for tests: the ranges never handed out. */

@@ -314,7 +314,7 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
 VM_HOST_SRCS := $(wildcard vm/host/host.c vm/page_alloc.c vm/btree.c vm/vm_object.c \
-	kernel/core/object.c kernel/lib/status.c)
+	kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c)
 
 $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h)
 	@mkdir -p $(@D)

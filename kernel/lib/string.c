@@ -108,21 +108,6 @@ char *strchr(const char *s, int c)
 	}
 }
 
-/*
- * strlcpy - copy @src into @dst of @size bytes, always NUL-terminating when
- * size > 0. Returns strlen(src): a result >= size means it was truncated.
- */
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
-}
-
 static int digit_value(char c)
 {
 	if (c >= '0' && c <= '9')

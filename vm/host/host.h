@@ -43,18 +43,8 @@ static inline __noreturn __printf(2, 3) void host_panic(const char *func, const 
 #define pr_info(...) printf(__VA_ARGS__)
 #define pr_warn(...) printf("warning: " __VA_ARGS__)
 
-/* glibc before 2.38 has no strlcpy */
-static inline size_t host_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-		memcpy(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
-}
-#define strlcpy host_strlcpy
+/* glibc before 2.38 has no strlcpy: host builds link kernel/lib/strlcpy.c */
+size_t strlcpy(char *dst, const char *src, size_t size);
 
 static inline bool irq_save(void)
 {

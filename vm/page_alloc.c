@@ -107,10 +107,11 @@ static inline __attribute__((always_inline)) struct vm_page *free_buddy(struct v
 									 unsigned order)
 {
 	size_t buddy = pfn_of(p) ^ ((size_t)1 << order);
-	struct vm_page *b = &pa.pages[buddy];
+	struct vm_page *b;
 
 	if (order >= VM_PAGE_MAX_ORDER || buddy + ((size_t)1 << order) > pa.nr_frames) /* [I3] */
 		return NULL;
+	b = &pa.pages[buddy];
 	return (b->p_flags & VM_PAGE_FREE) && b->p_order == order ? b : NULL;
 }
 

@@ -63,7 +63,7 @@ class LabRun:
 
     # -- one boot --------------------------------------------------------
 
-    def _boot(self, globs, skip=(), timeout_of=None):
+    def _boot(self, globs, skip=()):
         """Boot once running @globs; return (machine, ktap, how, culprit).
         how: 'ok', 'exit', 'timeout', 'flood' (the machine's end)."""
         nonce = secrets.token_hex(8)
@@ -89,7 +89,7 @@ class LabRun:
                     running = k.running
                     if running != current:
                         current, since = running, time.monotonic()
-                    limit = timeout_of(running) if running else BOOT_TIMEOUT
+                    limit = self._timeout_of(running) if running else BOOT_TIMEOUT
                     if time.monotonic() - since > limit:
                         how = "timeout"
         except Flood:
@@ -115,7 +115,7 @@ class LabRun:
         globs = ",".join(self.lab.kernel) or "*"
         skip = []
         while normal - set(self.outcomes) and len(self.boots) < MAX_BOOTS:
-            m, k, how, status = self._boot(globs, skip, self._timeout_of)
+            m, k, how, status = self._boot(globs, skip)
             if k.nonce != m.nonce or k.problems:
                 self._refuse(normal, m, k)
                 break
@@ -152,7 +152,7 @@ class LabRun:
         return self.outcomes
 
     def _run_panicking(self, name):
-        m, k, how, status = self._boot(name, (), self._timeout_of)
+        m, k, how, status = self._boot(name)
         if k.nonce != m.nonce or k.problems:
             return Outcome(V.FAIL, self._refusal(m, k))
         if how == "exit" and status == EXIT_PANIC and k.running == name:

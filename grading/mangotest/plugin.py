@@ -114,22 +114,20 @@ def mango(boot):
     return boot()
 
 
-_lab_runs = {}
-
-
 @pytest.fixture(scope="session")
 def lab_run(built, tmp_path_factory, pytestconfig):
     """lab_run(lab_id) -> the LabRun of that lab's kernel cases (one boot,
     shared by every case of the lab in this process)."""
     rub = pytestconfig._mango_rubric or rubric_mod.load()
+    runs = {}
 
     def get(lab_id):
-        if lab_id not in _lab_runs:
+        if lab_id not in runs:
             lab = rub.labs[lab_id]
             run = LabRun(lab, rub.lab_entries(lab_id), tmp_path_factory.mktemp("lab%s-" % lab_id))
             run.run()
-            _lab_runs[lab_id] = run
-        return _lab_runs[lab_id]
+            runs[lab_id] = run
+        return runs[lab_id]
 
     get.rubric = rub
     return get
@@ -269,16 +267,15 @@ _RESULTS = []  # what pytest_runtest_logreport saw (on the controller, with xdis
 # ---------------------------------------------------------------------------
 # The score
 
-def _score(config):
-    rub = config._mango_rubric
-    results = {r["name"]: r for r in _RESULTS}
-    return rub, results
+def _results():
+    """The graded results by test name."""
+    return {r["name"]: r for r in _RESULTS}
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if config._mango_rubric is None:
         return
-    rub, results = _score(config)
+    rub, results = config._mango_rubric, _results()
     tr = terminalreporter
     total = got = 0
     tr.write_sep("=", "Mango grade")
@@ -305,7 +302,7 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if config._mango_rubric is None or hasattr(config, "workerinput"):
         return
-    rub, results = _score(config)
+    results = _results()
     got = sum(r["points"] for r in results.values())
     total = sum(r["max_points"] for r in results.values())
     GRADE_DIR.mkdir(parents=True, exist_ok=True)

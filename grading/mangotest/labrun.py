@@ -96,7 +96,7 @@ class LabRun:
             how = "flood"
         status = None
         if how == "exit":
-            status = m._reap()
+            status = m.wait_exit()
         m.close()
         k = ktap.parse(_read(m.com2_log))
         m.nonce = nonce

@@ -302,7 +302,7 @@ RUNS ?= 5
 bench-boot: deps all $(FLOOR_ISO)
 	$(Q)/usr/bin/python3 kernel/tools/bench_boot.py $(FLOOR_ISO) $(RUNS)
 
-bench: bench-boot $(if $(wildcard vm/host/page_bench.c),bench-pages) \
+bench: bench-boot $(if $(wildcard vm/host/vm_page_bench.c),bench-pages) \
 	$(if $(wildcard vm/host/btree_bench.c),bench-btree)
 
 # ---------------------------------------------------------------------------
@@ -313,7 +313,7 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 	-Ikernel/include -Ivm/include
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
-VM_HOST_SRCS := $(wildcard vm/host/host.c vm/page_alloc.c vm/btree.c vm/vm_object.c \
+VM_HOST_SRCS := $(wildcard vm/host/host.c vm/vm_page.c vm/btree.c vm/vm_object.c \
 	kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c)
 
 $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h)
@@ -321,7 +321,7 @@ $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/h
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@
 
-$(BUILD)/host/page_bench: vm/host/page_bench.c $(VM_HOST_SRCS)
+$(BUILD)/host/vm_page_bench: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
 
@@ -340,7 +340,7 @@ fuzz-btree: $(FUZZ_DIR)/btree_fuzz
 test-host: $(HOST_TESTS)
 	$(Q)for t in $(HOST_TESTS); do $$t || exit 1; done
 
-bench-pages: $(BUILD)/host/page_bench
+bench-pages: $(BUILD)/host/vm_page_bench
 	$(Q)$<
 
 # Against BSD's sys/tree.h (Debian's libbsd-dev, installed on demand).

@@ -1,5 +1,5 @@
 /*
- * vm_object.c - VM objects (Lab 3; see <mango/vm-object.h>).
+ * vm_object.c - VM objects (Lab 3; see <mango/vm_object.h>).
  *
  * Invariants (vm_object_check() verifies them; cited as [On]):
  *   [O1] vo_pages is a valid btree (btree_check) ordered by p_vmo_offset.
@@ -10,7 +10,7 @@
  *        4 KiB and not 0.
  *   [O5] an in-place object (VMO_IN_PLACE) owns no pages in vo_pages.
  */
-#include <mango/vm-object.h>
+#include <mango/vm_object.h>
 #include <mango/vm_arch.h>
 
 static void vm_object_destroy(struct object *obj);

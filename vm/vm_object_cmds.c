@@ -12,7 +12,7 @@
  */
 #include <mango/monitor.h>
 #include <mango/object.h>
-#include <mango/vm-object.h>
+#include <mango/vm_object.h>
 #include <mango/vm_arch.h>
 
 static bool parse_prot(const char *s, enum vm_prot *out)

@@ -5,7 +5,7 @@
  * case gave back exactly the page frames it took.
  */
 #include <mango/ktest.h>
-#include <mango/vm-object.h>
+#include <mango/vm_object.h>
 #include <mango/vm_arch.h>
 
 static size_t free_before;

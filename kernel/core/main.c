@@ -19,7 +19,7 @@
 #include <mango/printk.h>
 #include <mango/time.h>
 #include <mango/trap.h>
-#include <mango/vm-object.h>
+#include <mango/vm_object.h>
 #include <mango/vm_page.h>
 
 KERNEL_PARAM(timer_hz, "timer.hz", "timer interrupts per second (default 100)");

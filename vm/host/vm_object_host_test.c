@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include <mango/kmalloc.h>
-#include <mango/vm-object.h>
+#include <mango/vm-object.h> /* the seed's path, kept working */
 #include <mango/vm_arch.h>
 
 #include "host_test.h"

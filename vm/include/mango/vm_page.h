@@ -97,10 +97,10 @@ void *vm_page_to_virt(const struct vm_page *page);
 void vm_page_get_stats(struct vm_page_stats *st);
 
 /* vm_page_check - verify every allocator invariant; panics on the first
- * broken one, naming it (see vm/page_alloc.c). */
+ * broken one, naming it (see vm/vm_page.c). */
 void vm_page_check(void);
 
-/* Setting up (vm/page_init.c does it from the boot memory map; host tests
+/* Setting up (vm/vm_page_init.c does it from the boot memory map; host tests
  * do it over a fake one): every frame starts reserved; add_range frees the
  * frames of [start, end) into the allocator. */
 void vm_page_allocator_init(struct vm_page *array, size_t nr_frames);
@@ -111,7 +111,7 @@ void vm_page_set_debug(bool poison, bool check);
 
 #define VM_PAGE_POISON 0x6B /* freed memory reads as 0x6b6b6b6b... */
 
-/* vm_page_init - the kernel's page allocator from boot_info (page_init.c). */
+/* vm_page_init - the kernel's page allocator from boot_info (vm_page_init.c). */
 void vm_page_init(void);
 
 /* vm_page_reserved_ranges - the physical ranges vm_page_init() kept back

@@ -1,5 +1,5 @@
 /*
- * page_cmds.c - monitor commands for the page allocator (given).
+ * vm_page_cmds.c - monitor commands for the page allocator (given).
  *
  *   pages               summary line (key=value, stable for scripts) + table
  *   pages alloc <order> allocate a block; prints its physical address

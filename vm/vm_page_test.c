@@ -1,6 +1,6 @@
 // LAB 1 FILE
 /*
- * page_test.c - Lab 1's in-kernel tests of the buddy allocator. The suite's
+ * vm_page_test.c - Lab 1's in-kernel tests of the buddy allocator. The suite's
  * teardown compares the free-page count with the one its setup saw, so a
  * case that leaks pages fails even if everything else was right.
  */

@@ -1,6 +1,6 @@
 // LAB 1 FILE
 /*
- * page_bench.c - cost of the buddy allocator on the host (make bench).
+ * vm_page_bench.c - cost of the buddy allocator on the host (make bench).
  *
  * Prints nanoseconds per alloc+free pair, and the same loop over a bare
  * free-list pop/push (the floor: what any list-based allocator must do at
@@ -40,8 +40,8 @@ static double bench_order(unsigned order)
 	double t0;
 
 	if (!first) {
-		fprintf(stderr, "page_bench: vm_page_alloc(%u, 0) returned NULL though memory is free: "
-			"finish Lab 1 (buddy_alloc and buddy_free in vm/page_alloc.c) first\n", order);
+		fprintf(stderr, "vm_page_bench: vm_page_alloc(%u, 0) returned NULL though memory is free: "
+			"finish Lab 1 (buddy_alloc and buddy_free in vm/vm_page.c) first\n", order);
 		exit(1);
 	}
 	vm_page_free(first);

@@ -1,5 +1,5 @@
 /*
- * page_init.c - hand the boot memory map to the page allocator (given).
+ * vm_page_init.c - hand the boot memory map to the page allocator (given).
  *
  * Never handed out: the first MiB (BIOS data, real-mode leftovers), the
  * kernel image (which includes .bss and the early allocator's pool), the

@@ -1,11 +1,11 @@
 // LAB 1 FILE
 /*
- * page_host_test.c - the buddy allocator on the host, under ASan and UBSan
+ * vm_page_host_test.c - the buddy allocator on the host, under ASan and UBSan
  * (make test-host). Seeded random alloc/free sequences are checked against
  * a simple reference model, with vm_page_check() after every step; panics
  * (a double free, a wrong-order free) are checked in child processes.
  *
- * Usage: page_host_test [seed]   (the seed used is printed; replay with it)
+ * Usage: vm_page_host_test [seed]   (the seed used is printed; replay with it)
  */
 #include <stdint.h>
 #include <sys/wait.h>
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
 
 	host_phys_base = aligned_alloc(PAGE_SIZE, (size_t)FRAMES << PAGE_SHIFT);
-	printf("page_host_test: seed %llu (replay: page_host_test %llu)\n",
+	printf("vm_page_host_test: seed %llu (replay: vm_page_host_test %llu)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
 	for (int round = 0; round < 3 && !failures; round++) {
 		rng = seed + (uint64_t)round;
@@ -214,6 +214,6 @@ int main(int argc, char **argv)
 	expect_panic("free of a reserved frame", free_reserved, "is reserved");
 	expect_panic("free of a foreign page", free_foreign, "is not a struct vm_page");
 	free(host_phys_base);
-	printf("page_host_test: %s\n", failures ? "FAILED" : "all passed");
+	printf("vm_page_host_test: %s\n", failures ? "FAILED" : "all passed");
 	return failures ? 1 : 0;
 }

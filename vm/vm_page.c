@@ -1,5 +1,5 @@
 /*
- * page_alloc.c - the buddy allocator of physical frames (Lab 1).
+ * vm_page.c - the buddy allocator of physical frames (Lab 1).
  *
  * A free block of order k is 2^k frames starting at a pfn that is a
  * multiple of 2^k; its buddy is the block at pfn ^ 2^k. Allocation takes

@@ -12,7 +12,7 @@
 
 #include <mango/types.h>
 #ifdef MANGO_HOST
-#include <mango/vm_arch.h> /* the host's irq_save() and panic() */
+#include <mango/host.h> /* the host's irq_save() and panic() */
 #else
 #include <arch/io.h>
 #include <mango/panic.h>

@@ -11,7 +11,7 @@
  * slab pages themselves.
  */
 #include <arch/io.h>
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <mango/early_alloc.h>
 #include <mango/kmalloc.h>
 #include <mango/panic.h>

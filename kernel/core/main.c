@@ -54,7 +54,7 @@ void kmain(uint32_t magic, phys_addr_t mbi)
 	multiboot_parse(magic, mbi);
 	param_parse(boot_info.cmdline);
 	read_fwcfg_cmdline();
-	printk_apply_params();
+	initcall_run(INIT_CORE); /* the log level, panic listeners */
 
 	/* 4. our own page tables: W^X image, guard page, direct map */
 	mmu_init();

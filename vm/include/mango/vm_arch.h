@@ -3,7 +3,7 @@
  *
  * vm/ is machine-independent: it compiles for the kernel and, with
  * -DMANGO_HOST, for host tests under ASan/UBSan. The kernel side of this
- * list comes from kernel/arch/x86_64 (<arch/mmu.h>, <arch/x86.h>) and
+ * list comes from kernel/arch/x86_64 (<arch/memlayout.h>, <arch/x86.h>) and
  * kernel/ (panic, printk, string); the host side from vm/host/host.h.
  *
  *   PAGE_SHIFT, PAGE_SIZE     the base page
@@ -20,7 +20,7 @@
 #include "../../host/host.h"
 #else
 #include <arch/io.h>
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <arch/x86.h>
 #include <mango/panic.h>
 #include <mango/printk.h>

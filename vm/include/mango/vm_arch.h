@@ -8,6 +8,7 @@
  *
  *   PAGE_SHIFT, PAGE_SIZE     the base page
  *   phys_to_virt(pa)          a kernel pointer to physical address pa
+ *                             (virt_to_phys, the other way: kernel only)
  *   panic(fmt, ...)           stop on a broken invariant (never returns)
  *   printk / pr_warn          messages
  *   memset, memcmp, strcmp    from <mango/string.h> or the C library

@@ -3,9 +3,10 @@
  * host for tests under ASan/UBSan and for benchmarks.
  *
  * "Physical memory" is a host buffer, host_phys_base; physical address pa
- * is host_phys_base + pa. panic() prints the message with a greppable
- * marker and aborts, so a test can run a case in a child process and
- * expect that.
+ * is host_phys_base + pa. panic() flushes stdout (so a test's seed line
+ * is not lost when its output is piped), prints the message with a
+ * greppable marker and aborts, so a test can run a case in a child process
+ * and expect that.
  */
 #ifndef MANGO_VM_HOST_H_
 #define MANGO_VM_HOST_H_
@@ -31,6 +32,7 @@ static inline void *phys_to_virt(phys_addr_t pa)
 static inline __noreturn __printf(2, 3) void host_panic(const char *func, const char *fmt, ...)
 {
 	va_list ap;
+	fflush(NULL); /* what was printed before (a test's seed) survives a pipe */
 	fprintf(stderr, "MANGO PANIC: %s: ", func);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -287,6 +287,8 @@ void vm_object_check(const struct vm_object *vo)
 {
 	const struct vm_page *prev = NULL;
 
+	if (!vo)
+		return; /* no object (a constructor failed, or is a stub): nothing to check */
 	if (vo->vo_size == 0 || vo->vo_size % PAGE_SIZE)
 		panic("[O4] '%s' has size %zu", vo->vo_name, vo->vo_size);
 	btree_check(&vo->vo_pages, page_cmp); /* [O1] */

@@ -98,7 +98,8 @@ kern_status_t vm_object_alloc_page_status(struct vm_object *vo, off_t offset,
 /* vm_object_put - drop a reference; the last one frees its pages. */
 void vm_object_put(struct vm_object *vo);
 
-/* vm_object_check - verify the invariants [O1]-[O5]; panics on a broken one. */
+/* vm_object_check - verify the invariants [O1]-[O5]; panics on a broken one.
+ * NULL (what a failed constructor returns) has none and passes. */
 void vm_object_check(const struct vm_object *vo);
 
 /* vm_object_type_ptr - the registered type (for object_find and lists). */

@@ -242,22 +242,32 @@ TEST ?=
 GRADING_EXTRA ?=
 export GRADING_EXTRA
 
-# make test: the foundation tests and the harness's self-tests, then a full
-# grade of this tree, which must score full marks, then (on main) the last
-# two lab branches generated and checked. Each part is timed.
+# make test: the host tests (grading/tests/test_host.py), the foundation
+# tests and, on main, the harness's self-tests; then a grade of every
+# finished lab, which must score full marks; then (on main) the last two lab
+# branches generated and checked. On the student branch labN (N in
+# grading/branch.toml) lab N is the student's: its tests are skipped with a
+# message and only labs before N are graded. Each part is timed.
+BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
 LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
-	$(MAKE) --no-print-directory test-host || exit 1; \
 	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \
 	t1=$$(date +%s); \
-	$(MAKE) --no-print-directory grade || exit 1; \
+	if [ -z "$(BRANCH_LAB)" ]; then \
+		$(MAKE) --no-print-directory grade || exit 1; \
+	else \
+		for lab in $$(seq 0 $$(($(BRANCH_LAB) - 1))); do \
+			$(MAKE) --no-print-directory grade LAB=$$lab || exit 1; \
+		done; \
+	fi; \
 	t2=$$(date +%s); \
 	if [ -f labs/check.py ]; then \
 		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
-	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
+	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"; \
+	$(if $(BRANCH_LAB),echo "make test: passed. Lab $(BRANCH_LAB) is yours to write: run \`make grade LAB=$(BRANCH_LAB)\` (its tests were skipped)")
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.

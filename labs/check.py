@@ -4,8 +4,9 @@
 For each branch labN of the repository OUT (all, or the N given): build it
 with -Werror, boot it to the monitor, grade it, and check that every graded
 test of labs < N passes, every graded test of lab N fails (a test that
-passes against the stubs grades nothing), and that no solution line
-leaked. Prints a table and exits 1 if any cell is not ok.
+passes against the stubs grades nothing), that no solution line
+leaked and that every relative Markdown link resolves. Prints a table and
+exits 1 if any cell is not ok.
 """
 import json
 import subprocess
@@ -62,6 +63,9 @@ def check_branch(out, n, files, labs):
     leaks = generate.find_leaks(files, tree, n)
     row["leaks"] = "ok" if not leaks else "FAIL %d" % len(leaks)
     notes += leaks
+    dead = generate.dead_links(tree)
+    row["links"] = "ok" if not dead else "FAIL %d" % len(dead)
+    notes += ["lab%d %s: dead link" % (n, d) for d in dead]
     return row, notes
 
 
@@ -73,7 +77,7 @@ def main(argv):
     labs, only = generate.load_labs()
     files = generate.read_all(len(labs), only)
     wanted = [int(a) for a in argv[2:]] or [lab["id"] for lab in labs]
-    cols = ["branch", "build", "boot", "earlier", "own", "leaks"]
+    cols = ["branch", "build", "boot", "earlier", "own", "leaks", "links"]
     rows, notes = [], []
     for n in wanted:
         row, more = check_branch(out, n, files, labs)

@@ -134,6 +134,9 @@ def test_handin_refuses_then_packs(student):
     assert r.returncode != 0 and "missing time.txt and answers-lab0.txt" in r.stderr
     (student / "time.txt").write_text("6\n")
     (student / "answers-lab0.txt").write_text("1. ret-1 names the call.\n")
+    r = handin(student)   # written, never added: the archive would not hold them
+    assert r.returncode != 0 and "time.txt and answers-lab0.txt are not committed" in r.stderr
+    assert "git add time.txt answers-lab0.txt" in r.stderr
     (student / "kernel/core/ksyms.c").write_text("/* my work */\n")
     git(student, "add", "time.txt", "answers-lab0.txt")
     r = handin(student)
@@ -145,6 +148,9 @@ def test_handin_refuses_then_packs(student):
     git(student, "checkout", "-q", "lab0")
     r = handin(student)
     assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr
+    assert "Upload %s to the course's Gradescope, assignment \"Lab 0\"." % (
+        student / "handin-lab0.tar.gz") in r.stdout, r.stdout
     with tarfile.open(student / "handin-lab0.tar.gz") as tar:
         names = tar.getnames()
         diff = tar.extractfile("lab0/handin/lab0.diff").read().decode()
@@ -204,3 +210,15 @@ def test_instructor_targets_on_a_student_branch_say_so(student):
         assert r.returncode != 0
         assert "this is a student branch; instructors run it on main" in r.stderr, r.stderr
         assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_handin_warns_about_an_untouched_lab(student):
+    (student / "time.txt").write_text("1\n")
+    (student / "answers-lab0.txt").write_text("none yet\n")
+    git(student, "add", "time.txt", "answers-lab0.txt")
+    git(student, "commit", "-qm", "lab 0: answers")
+    r = handin(student)
+    assert r.returncode == 0, r.stderr
+    assert "warning: nothing but time.txt and answers-lab0.txt changed since the 'Lab 0:' " \
+        "commit" in r.stderr
+    assert "Upload " in r.stdout

@@ -8,7 +8,7 @@
 #   V=1              show the commands
 #   CC=gcc|clang     compiler (default gcc)
 #   ACCEL=tcg|kvm    QEMU accelerator (default tcg)
-#   MEM=128M         guest RAM
+#   MEM=128M         guest RAM (at least 4M)
 #   CMDLINE="..."    kernel parameters for this boot (fw_cfg, no ISO rebuild)
 #   GDBPORT=n        gdb stub port (default derived from your uid)
 #   DEBUG=1          compile DEBUG_ASSERT()s in
@@ -40,6 +40,13 @@ $(error ACCEL=$(ACCEL) is not valid; use ACCEL=tcg (default) or ACCEL=kvm)
 endif
 ifeq ($(shell [[ "$(MEM)" =~ ^[0-9]+[MG]$$ ]] && echo ok),)
 $(error MEM=$(MEM) is not valid; use a size such as MEM=128M or MEM=1G)
+endif
+# Below this GRUB runs out of memory loading the kernel, and says so only
+# on the screen that -display none hides: the boot would hang silently.
+MEM_MIN_MIB := 4
+ifeq ($(shell m='$(MEM)'; n=$${m%?}; [ "$${m#$$n}" = G ] && n=$$((n * 1024)); \
+	[ $$n -ge $(MEM_MIN_MIB) ] && echo ok),)
+$(error MEM=$(MEM) is too small; Mango needs at least MEM=$(MEM_MIN_MIB)M)
 endif
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG=$(DEBUG) is not valid; use DEBUG=0 or DEBUG=1)

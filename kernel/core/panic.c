@@ -53,7 +53,8 @@ static void __noreturn finish(void)
 	machine_exit(MANGO_EXIT_PANIC);
 }
 
-void panic_at(const char *func, const char *fmt, ...)
+/* The name in parentheses: not the panic() macro of <mango/panic.h>. */
+void (panic)(const char *func, const char *fmt, ...)
 {
 	va_list ap;
 	bool first;

@@ -52,13 +52,15 @@ def _container(addr, struct, field):
     return gdb.Value(int(addr) - _offsetof(struct, field)).cast(ptr).dereference()
 
 
-def _enum_names(enum, value):
-    """The names of the bits of enum @enum set in @value, joined by |."""
+def _enum_names(enum, value, prefix):
+    """The single-bit names of enum @enum set in @value, without @prefix,
+    joined by |; "0" when none is set."""
     value = int(value)
-    names = [f.name for f in gdb.lookup_type("enum " + enum).fields()
-             if f.enumval and f.enumval & (f.enumval - 1) == 0 and value & f.enumval]
-    rest = value & ~sum(f.enumval for f in gdb.lookup_type("enum " + enum).fields()
-                        if f.enumval and f.enumval & (f.enumval - 1) == 0)
+    bits = [f for f in gdb.lookup_type("enum " + enum).fields()
+            if f.enumval and f.enumval & (f.enumval - 1) == 0]
+    names = [f.name[len(prefix):] if f.name.startswith(prefix) else f.name
+             for f in bits if value & f.enumval]
+    rest = value & ~sum(f.enumval for f in bits)
     if rest:
         names.append("0x%x" % rest)
     return "|".join(names) or "0"
@@ -126,8 +128,10 @@ class VmPagePrinter:
         v = self.val
         phys = page_phys(v.address) if v.address is not None else None
         where = "frame 0x%x" % phys if phys is not None else "not in the page array"
-        text = "vm_page %s %s order %d" % (where, _enum_names("vm_page_flags", v["p_flags"]),
-                                           int(v["p_order"]))
+        flags = int(v["p_flags"])
+        state = _enum_names("vm_page_flags", flags, "VM_PAGE_") if flags else \
+            "inside a block (not a head)"
+        text = "vm_page %s %s order %d" % (where, state, int(v["p_order"]))
         if int(v["p_vmo_offset"]) or int(v["p_node"]["b_height"]):
             text += " vmo_offset 0x%x" % int(v["p_vmo_offset"])
         if int(v["p_slab_size"]):
@@ -152,7 +156,7 @@ class BtreePrinter:
 
 def vm_object_text(vo):
     """A vm_object (a value) as a header line and its page table."""
-    prot = _enum_names("vm_prot", vo["vo_prot"])
+    prot = _enum_names("vm_prot", vo["vo_prot"], "VM_PROT_")
     flags = "in-place" if int(vo["vo_flags"]) & 1 else "demand"
     nodes = btree_inorder(vo["vo_pages"])
     lines = ['vm_object "%s": size 0x%x prot %s %s, refs %d, %d pages, tree height %d' % (
@@ -287,7 +291,7 @@ def pt_walk(va, cr3):
             what = "page 0x%x (%s)" % (base, _size(size))
         else:
             what = "%s at 0x%x" % (LEVELS[level + 1][0], addr)
-        lines.append("%-11s @ 0x%x = 0x%016x -> %-20s %s" % (label, slot, e, what, pte_flags(e)))
+        lines.append("%-11s @ 0x%x = 0x%016x -> %-24s %s" % (label, slot, e, what, pte_flags(e)))
         if leaf:
             off = va & (size - 1)
             rights = "read" + (", write" if write else "") + ("" if nx else ", execute") + \

@@ -219,7 +219,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -361,6 +361,11 @@ $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/h
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@
+
+# For the tests: the command that builds a host test, one word per line
+# (append the test's source and -o).
+print-host-cc:
+	@printf '%s\n' $(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS)
 
 $(BUILD)/host/vm_page_bench: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)

@@ -2,10 +2,12 @@
 """check.py OUT [N ...] - prove that the generated lab branches are right.
 
 For each branch labN of the repository OUT (all, or the N given): build it
-with -Werror, boot it to the monitor, grade it, and check that every graded
-test of labs < N passes, every graded test of lab N fails (a test that
-passes against the stubs grades nothing), and that no solution line
-leaked. Prints a table and exits 1 if any cell is not ok.
+with -Werror, boot it to the monitor, run its `make test` (which must pass
+on the untouched branch, as a student runs it first), grade it, and check
+that every graded test of labs < N passes, every graded test of lab N fails (a test that
+passes against the stubs grades nothing), that no solution line
+leaked and that every relative Markdown link resolves. Prints a table and
+exits 1 if any cell is not ok.
 """
 import json
 import subprocess
@@ -41,6 +43,13 @@ def check_branch(out, n, files, labs):
         row["boot"] = "ok" if boot.returncode == 0 else "FAIL"
         if boot.returncode:
             notes.append(boot.stdout[-1500:] + boot.stderr[-1500:])
+        r = sh(["make", "test"], work, timeout=1800)
+        says = "Lab %d is yours to write: run `make grade LAB=%d`" % (n, n)
+        row["test"] = "ok" if r.returncode == 0 and says in r.stdout else "FAIL"
+        if row["test"] != "ok":
+            notes.append("lab%d: make test on the untouched branch %s:\n%s%s" % (
+                n, "failed" if r.returncode else "did not say '%s'" % says,
+                r.stdout[-2500:], r.stderr[-1500:]))
         sh(["make", "grade"], work)
         try:
             doc = json.loads((work / "build/grade/results.json").read_text())
@@ -62,6 +71,9 @@ def check_branch(out, n, files, labs):
     leaks = generate.find_leaks(files, tree, n)
     row["leaks"] = "ok" if not leaks else "FAIL %d" % len(leaks)
     notes += leaks
+    dead = generate.dead_links(tree)
+    row["links"] = "ok" if not dead else "FAIL %d" % len(dead)
+    notes += ["lab%d %s: dead link" % (n, d) for d in dead]
     return row, notes
 
 
@@ -73,7 +85,7 @@ def main(argv):
     labs, only = generate.load_labs()
     files = generate.read_all(len(labs), only)
     wanted = [int(a) for a in argv[2:]] or [lab["id"] for lab in labs]
-    cols = ["branch", "build", "boot", "earlier", "own", "leaks"]
+    cols = ["branch", "build", "boot", "test", "earlier", "own", "leaks", "links"]
     rows, notes = [], []
     for n in wanted:
         row, more = check_branch(out, n, files, labs)

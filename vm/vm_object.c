@@ -321,6 +321,8 @@ static void check_locked(const struct vm_object *vo)
 
 void vm_object_check(struct vm_object *vo)
 {
+	if (!vo)
+		return; /* no object (a constructor failed, or is a stub): nothing to check */
 	VM_OBJECT_ASSERT_UNLOCKED(vo);
 	vm_object_lock(vo);
 	check_locked(vo);

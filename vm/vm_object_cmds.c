@@ -75,6 +75,15 @@ static struct vm_object *named(const char *name)
 	return vo;
 }
 
+/* Report that @fn made no object; returns the command's status, 1. The
+ * constructor warns why it refused; a stub returns NULL without a word. */
+static int create_failed(const char *sub, const char *fn)
+{
+	printk("vmo %s: failed: %s() returned NULL (the reason is above; if there is "
+	       "none, %s is still the Lab 3 stub)\n", sub, fn, fn);
+	return 1;
+}
+
 static int cmd_vmo(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -95,7 +104,7 @@ static int cmd_vmo(int argc, char **argv)
 		}
 		vo = vm_object_create(argv[2], (size_t)a, prot);
 		if (!vo)
-			return 1; /* the reason was printed */
+			return create_failed(sub, "vm_object_create");
 		show_line(vo);
 		return 0;
 	}
@@ -109,7 +118,7 @@ static int cmd_vmo(int argc, char **argv)
 		}
 		vo = vm_object_create_in_place(argv[2], a, (size_t)b, prot);
 		if (!vo)
-			return 1;
+			return create_failed(sub, "vm_object_create_in_place");
 		show_line(vo);
 		return 0;
 	}

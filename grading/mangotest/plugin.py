@@ -46,6 +46,13 @@ def branch_lab():
         return int(tomllib.load(f)["lab"])
 
 
+def needs_lab_skip_reason(lab, lab_here):
+    """Why a test of @lab is skipped on the branch of lab @lab_here."""
+    if lab > lab_here:
+        return "Lab %d comes after this branch (lab%d)" % (lab, lab_here)
+    return "Lab %d is yours to write: run `make grade LAB=%d` (and `make test-host`)" % (lab, lab)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab(id): the lab a test belongs to")
     config.addinivalue_line("markers", "needs_lab(n): needs lab n's code solved (skipped on "
@@ -161,8 +168,7 @@ def pytest_collection_modifyitems(session, config, items):
             for mark in item.iter_markers("needs_lab"):
                 if mark.args[0] >= lab_here:
                     item.add_marker(pytest.mark.skip(
-                        reason="needs Lab %d, which this branch (lab%d) asks you to write"
-                        % (mark.args[0], lab_here)))
+                        reason=needs_lab_skip_reason(mark.args[0], lab_here)))
     rub = config._mango_rubric
     if rub is None:
         return

@@ -64,7 +64,8 @@ void panic_vfrom(const char *func, uintptr_t pc, uintptr_t fp, const char *fmt, 
 	machine_exit(MANGO_EXIT_PANIC);
 }
 
-void panic_at(const char *func, const char *fmt, ...)
+/* The name in parentheses: not the panic() macro of <mango/panic.h>. */
+void (panic)(const char *func, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -14,3 +14,11 @@ void kfree(void *p)
 {
 	free(p);
 }
+
+/* Line-buffer stdout before main(): each printed line (a test's seed) is
+ * out before an ASan/UBSan report or abort() ends the process, piped or
+ * not, and a fork()ed child inherits no unwritten copy of it. */
+__attribute__((constructor)) static void host_stdout_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}

@@ -5,8 +5,9 @@
  * of <arch/...> and the kernel's console; kernel/host/host.c holds what is
  * not inline. vm/host/host.h builds vm/'s machine on top of it.
  *
- * panic() prints the message with the kernel's marker and aborts, so a
- * test can run a case in a child process and expect that.
+ * panic() flushes stdout (so a test's seed line is not lost when its
+ * output is piped), prints the message with the kernel's marker and
+ * aborts, so a test can run a case in a child process and expect that.
  */
 #ifndef MANGO_HOST_H_
 #define MANGO_HOST_H_
@@ -26,6 +27,7 @@
 static inline __noreturn __printf(2, 3) void host_panic(const char *func, const char *fmt, ...)
 {
 	va_list ap;
+	fflush(NULL); /* what was printed before (a test's seed) survives a pipe */
 	fprintf(stderr, "MANGO PANIC: %s: ", func);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -17,9 +17,16 @@
 
 #define PANIC_MARKER "MANGO PANIC"
 
-#define panic(...) panic_at(__func__, __VA_ARGS__)
+/*
+ * panic - the function behind the panic() macro and ASSERT(): @func is the
+ * caller's __func__. It is a real function named `panic`, declared before
+ * the macro of the same name (a function-like macro does not expand its
+ * own name again), so that gdb's `break panic` stops in every panic() and
+ * ASSERT() with the caller as frame #1. Defined as `(panic)(...)`.
+ */
+void panic(const char *func, const char *fmt, ...) __noreturn __printf(2, 3);
 
-void panic_at(const char *func, const char *fmt, ...) __noreturn __printf(2, 3);
+#define panic(...) panic(__func__, __VA_ARGS__)
 
 /*
  * panic_vfrom - the one way every panic goes (panic_at, and panic_trap in
@@ -52,8 +59,8 @@ bool panic_in_progress(void);
 #define ASSERT(cond)                                                       \
 	do {                                                               \
 		if (__builtin_expect(!(cond), 0))                          \
-			panic_at(__func__, "assertion '%s' failed at %s:%d", \
-				 #cond, __FILE__, __LINE__);               \
+			panic("assertion '%s' failed at %s:%d",            \
+			      #cond, __FILE__, __LINE__);                  \
 	} while (0)
 
 #ifdef MANGO_DEBUG

@@ -129,6 +129,7 @@ kern_status_t vm_object_alloc_page_status(struct vm_object *vo, off_t offset,
 void vm_object_put(struct vm_object *vo);
 
 /* vm_object_check - verify the invariants [O1]-[O5]; panics on a broken one.
+ * NULL (what a failed constructor returns) has none and passes.
  * Lock: not held; it takes @vo's lock for the walk. */
 void vm_object_check(struct vm_object *vo);
 

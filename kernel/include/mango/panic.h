@@ -29,7 +29,7 @@ void panic(const char *func, const char *fmt, ...) __noreturn __printf(2, 3);
 #define panic(...) panic(__func__, __VA_ARGS__)
 
 /*
- * panic_vfrom - the one way every panic goes (panic_at, and panic_trap in
+ * panic_vfrom - the one way every panic goes (panic(), and panic_trap in
  * the arch's trap code): the marker line for @func, the listeners, then a
  * backtrace that starts at @pc (BACKTRACE_NO_PC: none) and the frame
  * chain at @fp, then QEMU exits. Callers pass their own frame, so the

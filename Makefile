@@ -218,7 +218,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 	-mon chardev=console -serial file:$(BUILD)/com2.log
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
-.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
+.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args print-host-cc deps test grade \
 	clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
@@ -385,6 +385,10 @@ $(FUZZ_DIR)/btree_fuzz: vm/host/btree_fuzz.c vm/btree.c $(wildcard vm/host/*.h v
 fuzz-btree: $(FUZZ_DIR)/btree_fuzz
 	$(Q)cd $(FUZZ_DIR) && ./btree_fuzz -max_total_time=$(SECONDS) -print_final_stats=1 \
 		btree-corpus 2>&1 | tail -n 25
+
+# For the tests: how a host test is compiled and linked, one word a line.
+print-host-cc:
+	@printf '%s\n' $(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS)
 
 test-host: $(HOST_TESTS)
 	$(Q)for t in $(HOST_TESTS); do $$t || exit 1; done

@@ -218,8 +218,8 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 	-mon chardev=console -serial file:$(BUILD)/com2.log
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
-.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args print-host-cc deps test grade \
-	clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+.PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
+	print-host-cc clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -362,6 +362,11 @@ $(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/h
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@
 
+# For the tests: the command that builds a host test, one word per line
+# (append the test's source and -o).
+print-host-cc:
+	@printf '%s\n' $(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS)
+
 $(BUILD)/host/vm_page_bench: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
@@ -385,10 +390,6 @@ $(FUZZ_DIR)/btree_fuzz: vm/host/btree_fuzz.c vm/btree.c $(wildcard vm/host/*.h v
 fuzz-btree: $(FUZZ_DIR)/btree_fuzz
 	$(Q)cd $(FUZZ_DIR) && ./btree_fuzz -max_total_time=$(SECONDS) -print_final_stats=1 \
 		btree-corpus 2>&1 | tail -n 25
-
-# For the tests: how a host test is compiled and linked, one word a line.
-print-host-cc:
-	@printf '%s\n' $(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS)
 
 test-host: $(HOST_TESTS)
 	$(Q)for t in $(HOST_TESTS); do $$t || exit 1; done

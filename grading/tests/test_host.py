@@ -20,6 +20,13 @@ def make(*args):
                           capture_output=True, text=True)
 
 
+def host_cc():
+    """The Makefile's command for a host test (compiler, flags, sources)."""
+    r = make("print-host-cc")
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split()
+
+
 def test_every_host_test_is_run_here():
     """A new vm/host/*_host_test.c must be added to HOST_TESTS, or make test
     would never run it."""
@@ -59,8 +66,8 @@ def test_seed_line_survives_a_pipe(tmp_path, how):
     src = tmp_path / "demo_host_test.c"
     src.write_text(PANICS_AFTER_A_LINE)
     exe = tmp_path / "demo_host_test"
-    cc = make("print-host-cc").stdout.split()   # as the Makefile builds host tests
-    r = subprocess.run(cc + [str(src), "-o", str(exe)], cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run([*host_cc(), str(src), "-o", str(exe)],
+                       cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe)] + (["abort"] if how == "abort" else []),
                        capture_output=True, text=True)   # stdout is a pipe

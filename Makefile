@@ -208,7 +208,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -273,6 +273,12 @@ test: deps all
 	fi; \
 	t3=$$(date +%s); \
 	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
+
+# make transcripts: run the sessions quoted in docs/ and labs/ (blocks marked
+# <!-- transcript: NAME -->) against this build and rewrite the blocks;
+# grading/tests/test_transcripts.py fails when one is stale.
+transcripts: deps all
+	$(Q)/usr/bin/python3 kernel/tools/transcripts.py update
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.

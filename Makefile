@@ -123,6 +123,11 @@ OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 # grading/tests/test_gdb.py checks the handouts' functions are symbols.
 LAB_SRCS := $(filter vm/%,$(SRCS)) kernel/core/backtrace.c kernel/core/ksyms.c
 LAB_CFLAGS := -Og -fno-inline -fno-optimize-sibling-calls
+ifeq ($(CC_FAMILY),gcc)
+# A stub such as `(void)p;` has no side effects: without this gcc drops
+# the calls to it, then the function, and `break buddy_free` finds nothing.
+LAB_CFLAGS += -fno-ipa-pure-const
+endif
 $(patsubst %,$(BUILD)/%.o,$(basename $(LAB_SRCS))): CFLAGS += $(LAB_CFLAGS)
 
 # Rebuild everything when the compiler or its flags change.
@@ -219,7 +224,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	print-host-cc clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -294,6 +299,12 @@ test: deps all
 	t3=$$(date +%s); \
 	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"; \
 	$(if $(BRANCH_LAB),echo "make test: passed. Lab $(BRANCH_LAB) is yours to write: run \`make grade LAB=$(BRANCH_LAB)\` (its tests were skipped)")
+
+# make transcripts: run the sessions quoted in docs/ and labs/ (blocks marked
+# <!-- transcript: NAME -->) against this build and rewrite the blocks;
+# grading/tests/test_transcripts.py fails when one is stale.
+transcripts: deps all
+	$(Q)/usr/bin/python3 kernel/tools/transcripts.py update
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.

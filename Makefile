@@ -260,8 +260,9 @@ test: deps all
 	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
-# build/grade/results.json (Gradescope) and build/grade/junit.xml.
-grade: deps all
+# build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
+# `all`: the grader builds, and a build that fails is NO BUILD on every test.
+grade: deps
 	@mkdir -p $(BUILD)/grade
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \

@@ -22,7 +22,7 @@ import secrets
 import pexpect
 
 from mangotest import ktap, stuck, verdict as V
-from mangotest.machine import (EXIT_POWEROFF, Flood, Machine, describe_exit, exit_verdict,
+from mangotest.machine import (EXIT_POWEROFF, FLOOD_LIMIT, Flood, Machine, describe_exit, exit_verdict,
                                panic_report)
 from mangotest.symbols import Symbols
 from mangotest.verdict import Outcome
@@ -67,8 +67,9 @@ def _diagnostics(result):
 class LabRun:
     """All kernel-case outcomes of one lab, computed on first use."""
 
-    def __init__(self, lab, entries, workdir, extra_cmdline=""):
+    def __init__(self, lab, entries, workdir, extra_cmdline="", flood_limit=FLOOD_LIMIT):
         self.lab = lab
+        self.flood_limit = flood_limit
         self.entries = {e.name: e for e in entries if e.kind == "ktest"}
         self.workdir = workdir
         self.extra_cmdline = extra_cmdline
@@ -93,7 +94,8 @@ class LabRun:
             words.append(self.lab.cmdline)
         if self.extra_cmdline:
             words.append(self.extra_cmdline)
-        m = Machine(self.workdir / ("boot%d" % len(self.boots)), cmdline=" ".join(words), qmp=True)
+        m = Machine(self.workdir / ("boot%d" % len(self.boots)), cmdline=" ".join(words), qmp=True,
+                    flood_limit=self.flood_limit)
         self.boots.append(m)
         m.nonce, m.stuck = nonce, ""
         m.start()

@@ -123,6 +123,7 @@ class LabRun:
                     else:
                         how = "timeout"
                         m.stuck = stuck.where(m.qmp(), self.symbols())
+                        m.last_lines = m.tail()  # before QEMU's "terminating on signal"
         except Flood:
             how = "flood"
         status = m.wait_exit() if how == "exit" else None
@@ -217,7 +218,7 @@ class LabRun:
         if how == "timeout":
             return Outcome(V.TIMEOUT, "no progress %s for %gs%s; %s. Last console lines (%s):\n%s"
                            % (where, self._budget(culprit), self._cut_note(culprit), m.stuck,
-                              m.console_log, m.tail()))
+                              m.console_log, m.last_lines))
         if how == "flood":
             return Outcome(V.FLOOD, "the kernel printed more than %d bytes %s and was cut off "
                            "(a printk in a loop?). Last console lines:\n%s"

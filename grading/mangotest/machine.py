@@ -243,17 +243,30 @@ class Machine:
         raise MachineError("%s while waiting for %s.\nLast console lines (%s):\n%s"
                            % (how, what, self.console_log, self.tail()), verdict) from None
 
+    def _wait(self, method, pattern, timeout):
+        """pexpect's @method(@pattern), with @timeout in QEMU time (qemutime.py),
+        so a busy machine does not make a wait time out."""
+        start = self.time.seconds()
+        while True:
+            left = timeout - (self.time.seconds() - start)
+            try:
+                return method(pattern, timeout=max(0.05, min(left, 1.0)))
+            except pexpect.TIMEOUT:
+                if self.time.seconds() - start >= timeout:
+                    raise
+
     def expect(self, pattern, timeout=10, what=None):
-        """Wait for regex @pattern; return the match."""
+        """Wait for regex @pattern (@timeout: QEMU time); return the match."""
         try:
-            self.child.expect(pattern, timeout=timeout)
+            self._wait(self.child.expect, pattern, timeout)
         except (pexpect.EOF, pexpect.TIMEOUT) as exc:
             self._fail(what or repr(pattern), timeout, exc)
         return self.child.match
 
     def expect_exact(self, text, timeout=10, what=None):
+        """Wait for @text (@timeout: QEMU time); return what came before it."""
         try:
-            self.child.expect_exact(text, timeout=timeout)
+            self._wait(self.child.expect_exact, text, timeout)
         except (pexpect.EOF, pexpect.TIMEOUT) as exc:
             self._fail(what or repr(text), timeout, exc)
         return unix_newlines(self.child.before)
@@ -301,7 +314,7 @@ class Machine:
     def wait_exit(self, timeout=15):
         """Wait for QEMU to end; return its exit status."""
         try:
-            self.child.expect(pexpect.EOF, timeout=timeout)
+            self._wait(self.child.expect, pexpect.EOF, timeout)
         except pexpect.TIMEOUT:
             raise MachineError("no progress for %ss waiting for the machine to end.\n"
                                "Last console lines:\n%s" % (timeout, self.tail()),

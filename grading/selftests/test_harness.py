@@ -318,6 +318,13 @@ points = 2
 timeout = 20
 
 [[test]]
+name = "exception"
+test = "test_py.py::test_exception"
+lab = "py"
+points = 1
+timeout = 20
+
+[[test]]
 name = "two_runs"
 test = "test_py.py::test_two_runs"
 lab = "py"
@@ -325,7 +332,9 @@ points = 3
 timeout = 20
 hint = "passes on 'ticks' only"
 ''')
-    (tmp_path / "test_py.py").write_text('''import pytest
+    (tmp_path / "test_py.py").write_text('''import re
+
+import pytest
 
 from mangotest import check
 
@@ -335,20 +344,28 @@ def test_plain_assert(mango):
     assert "size=0x2000" in out
 
 
+def test_exception(mango):
+    re.search("fortnights", mango.run("uptime")).group(1)
+
+
 @pytest.mark.parametrize("word", ["aeons", "fortnights", "ticks"])
 def test_two_runs(mango, word):
     check.contains(mango.run("uptime"), word, "uptime's output")
 ''')
     r = grade("LAB=py", "GRADING_EXTRA=%s" % tmp_path)
-    assert "Score: 0/5" in r.stdout, r.stdout + r.stderr
+    assert "Score: 0/6" in r.stdout, r.stdout + r.stderr
     tests = {t["name"]: t for t in json.loads((BUILD / "grade" / "results.json").read_text())["tests"]}
     plain = tests["plain_assert"]["output"]
-    assert plain.startswith("FAIL: test_py.py:8: assertion failed\n"), plain
+    assert plain.startswith("FAIL: test_py.py:10: assertion failed\n"), plain
     assert "    expected: \"size=0x2000\" in out\n    got:      assert 'size=0x2000' in " in plain
+    exc = tests["exception"]["output"]
+    assert exc.startswith("FAIL: test_py.py:14: the test stopped with AttributeError\n"
+                          "    expected: re.search(\"fortnights\", mango.run(\"uptime\")).group(1)"
+                          " to complete\n    got:      'NoneType' object has no attribute 'group'"), exc
     two = tests["two_runs"]["output"]
     # graded on every run (the last one, ticks, passes), the first failure shown
     assert tests["two_runs"]["score"] == 0
-    assert two.startswith("FAIL: [aeons] test_py.py:13: uptime's output\n"), two
+    assert two.startswith("FAIL: [aeons] test_py.py:19: uptime's output\n"), two
     assert "expected: output containing 'aeons'" in two
     logs = BUILD / "grade" / "logs"
     for word in ("aeons", "fortnights"):

@@ -97,33 +97,11 @@ class LabRun:
         m = Machine(self.workdir / ("boot%d" % len(self.boots)), cmdline=" ".join(words), qmp=True,
                     flood_limit=self.flood_limit)
         self.boots.append(m)
-        m.nonce, m.stuck = nonce, ""
+        m.nonce, m.stuck, m.last_lines = nonce, "", ""
         m.start()
         com2 = Com2(m.com2_log)
-        how, current, since = None, None, 0.0
-        printed, printed_at = 0, 0.0
         try:
-            while how is None:
-                try:
-                    m.child.expect(pexpect.EOF, timeout=POLL)
-                    how = "exit"
-                    break
-                except pexpect.TIMEOUT:
-                    pass
-                now = m.time.seconds()
-                if m.console_bytes() != printed:
-                    printed, printed_at = m.console_bytes(), now
-                running = com2.poll().running
-                if running != current:
-                    current, since = running, now
-                if now - since > self._budget(running):
-                    if now - printed_at < STILL_PRINTING and \
-                            m.drain(STILL_PRINTING, self._budget(running)):
-                        how = "exit"
-                    else:
-                        how = "timeout"
-                        m.stuck = stuck.where(m.qmp(), self.symbols())
-                        m.last_lines = m.tail()  # before QEMU's "terminating on signal"
+            how = self._watch(m, com2)
         except Flood:
             how = "flood"
         status = m.wait_exit() if how == "exit" else None
@@ -132,6 +110,33 @@ class LabRun:
         if how == "timeout" and self.timed_out is None:
             self.timed_out = k.running
         return m, k, how, status
+
+    def _watch(self, m, com2):
+        """Poll machine @m and its COM2 until it exits ('exit') or the case
+        it runs overstays its budget ('timeout': m.stuck and m.last_lines
+        say where it was). A flood raises Flood."""
+        current, since = None, 0.0
+        printed, printed_at = 0, 0.0
+        while True:
+            try:
+                m.child.expect(pexpect.EOF, timeout=POLL)
+                return "exit"
+            except pexpect.TIMEOUT:
+                pass
+            now = m.time.seconds()
+            if m.console_bytes() != printed:
+                printed, printed_at = m.console_bytes(), now
+            running = com2.poll().running
+            if running != current:
+                current, since = running, now
+            if now - since > self._budget(running):
+                # a kernel still printing is read on: a flood is FLOOD
+                if now - printed_at < STILL_PRINTING and \
+                        m.drain(STILL_PRINTING, self._budget(running)):
+                    return "exit"
+                m.stuck = stuck.where(m, self.symbols())
+                m.last_lines = m.tail()  # before QEMU's "terminating on signal"
+                return "timeout"
 
     def _budget(self, name):
         """Seconds (QEMU time) case @name may run; BOOT_TIMEOUT for None."""
@@ -142,6 +147,7 @@ class LabRun:
         return min(limit, AFTER_TIMEOUT) if self.timed_out not in (None, name) else limit
 
     def symbols(self):
+        """The kernel's symbols (build/kernel.nm), loaded on first use."""
         if self._symbols is None:
             self._symbols = Symbols.load()
         return self._symbols

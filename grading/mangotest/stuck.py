@@ -1,10 +1,11 @@
 """Where a stuck kernel is: QEMU's registers (over QMP) and the frame-pointer
 chain, named with the kernel's own symbols.
 
-    where(m.qmp(), Symbols.load())
+    where(machine, Symbols.load())     # machine started with qmp=True
     -> "the CPU is spinning in buddy_alloc+0x4b (vm/vm_page.c:123) called
         from vm_page_alloc <- ktest_fn_pages_every_order <- run_case"
 """
+from mangotest.machine import MachineError
 from mangotest.qmp import QMPError
 
 KERNEL_HALF = 0xFFFF800000000000
@@ -26,14 +27,15 @@ def frame_chain(qmp, rbp, limit=MAX_CALLERS):
     return rets
 
 
-def where(qmp, symbols):
-    """One sentence: where the CPU is (halted or spinning), the source line
-    and the callers; or why that could not be found."""
+def where(machine, symbols):
+    """One sentence: where @machine's CPU is (halted or spinning), the
+    source line and the callers; or why that could not be found."""
     try:
+        qmp = machine.qmp()
         regs = qmp.registers()
         rip, rbp = regs["RIP"], regs.get("RBP", 0)
         callers = frame_chain(qmp, rbp)
-    except (QMPError, OSError, KeyError, ValueError) as exc:
+    except (MachineError, QMPError, OSError, KeyError, ValueError) as exc:
         return "(QEMU could not say where the CPU was: %s)" % exc
     state = "halted (hlt, waiting for an interrupt)" if regs.get("HLT") else "spinning"
     name = symbols.name(rip) or "0x%x (no kernel function)" % rip

@@ -307,8 +307,9 @@ transcripts: deps all
 	$(Q)/usr/bin/python3 kernel/tools/transcripts.py update
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
-# build/grade/results.json (Gradescope) and build/grade/junit.xml.
-grade: deps all
+# build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
+# `all`: the grader builds, and a build that fails is NO BUILD on every test.
+grade: deps
 	@mkdir -p $(BUILD)/grade
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \

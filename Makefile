@@ -267,6 +267,16 @@ grade: deps all
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
 
+# make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
+# (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
+# one must fail a graded test (docs/instructors.md).
+.PHONY: mutants
+MUTANT ?=
+mutants: deps all
+	@test -f labs/mutants.py || { echo "make mutants: the mutants are the instructors' (main only)"; exit 1; }
+	$(Q)/usr/bin/python3 labs/mutants.py $(foreach l,$(LAB),--lab $(l)) \
+		$(if $(MUTANT),--mutant '$(MUTANT)')
+
 # ---------------------------------------------------------------------------
 # Labs: student branches cut from this tree (docs/instructors.md)
 

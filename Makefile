@@ -244,7 +244,8 @@ export GRADING_EXTRA
 
 # make test: the foundation tests and the harness's self-tests, then a full
 # grade of this tree, which must score full marks, then (on main) the last
-# two lab branches generated and checked. Each part is timed.
+# two lab branches generated and checked and the last two labs' mutants
+# graded (make mutants runs them all). Each part is timed.
 LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
@@ -257,7 +258,11 @@ test: deps all
 		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
-	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
+	if [ -f labs/mutants.py ]; then \
+		$(MAKE) --no-print-directory mutants LAB="$(LAST_TWO_LABS)" MUTANT= || exit 1; \
+	fi; \
+	t4=$$(date +%s); \
+	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s, mutants $$((t4 - t3)) s"
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml.

@@ -276,7 +276,8 @@ export GRADING_EXTRA
 # make test: the host tests (grading/tests/test_host.py), the foundation
 # tests and, on main, the harness's self-tests; then a grade of every
 # finished lab, which must score full marks; then (on main) the last two lab
-# branches generated and checked. On the student branch labN (N in
+# branches generated and checked and the last two labs' mutants graded
+# (make mutants runs them all). On the student branch labN (N in
 # grading/branch.toml) lab N is the student's: its tests are skipped with a
 # message and only labs before N are graded. Each part is timed.
 BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
@@ -297,7 +298,11 @@ test: deps all
 		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
-	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"; \
+	if [ -f labs/mutants.py ]; then \
+		$(MAKE) --no-print-directory mutants LAB="$(LAST_TWO_LABS)" MUTANT= || exit 1; \
+	fi; \
+	t4=$$(date +%s); \
+	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s, mutants $$((t4 - t3)) s"; \
 	$(if $(BRANCH_LAB),echo "make test: passed. Lab $(BRANCH_LAB) is yours to write: run \`make grade LAB=$(BRANCH_LAB)\` (its tests were skipped)")
 
 # make transcripts: run the sessions quoted in docs/ and labs/ (blocks marked
@@ -314,6 +319,16 @@ grade: deps
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
+
+# make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
+# (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
+# one must fail a graded test (docs/instructors.md).
+.PHONY: mutants
+MUTANT ?=
+mutants: deps all
+	@test -f labs/mutants.py || { echo "make mutants: the mutants are the instructors' (main only)"; exit 1; }
+	$(Q)/usr/bin/python3 labs/mutants.py $(foreach l,$(LAB),--lab $(l)) \
+		$(if $(MUTANT),--mutant '$(MUTANT)')
 
 # ---------------------------------------------------------------------------
 # Labs: student branches cut from this tree (docs/instructors.md)

@@ -123,6 +123,11 @@ OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 # grading/tests/test_gdb.py checks the handouts' functions are symbols.
 LAB_SRCS := $(filter vm/%,$(SRCS)) kernel/core/backtrace.c kernel/core/ksyms.c
 LAB_CFLAGS := -Og -fno-inline -fno-optimize-sibling-calls
+ifeq ($(CC_FAMILY),gcc)
+# A stub such as `(void)p;` has no side effects: without this gcc drops
+# the calls to it, then the function, and `break buddy_free` finds nothing.
+LAB_CFLAGS += -fno-ipa-pure-const
+endif
 $(patsubst %,$(BUILD)/%.o,$(basename $(LAB_SRCS))): CFLAGS += $(LAB_CFLAGS)
 
 # Rebuild everything when the compiler or its flags change.
@@ -219,7 +224,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	print-host-cc clean compdb help bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -271,7 +276,8 @@ export GRADING_EXTRA
 # make test: the host tests (grading/tests/test_host.py), the foundation
 # tests and, on main, the harness's self-tests; then a grade of every
 # finished lab, which must score full marks; then (on main) the last two lab
-# branches generated and checked. On the student branch labN (N in
+# branches generated and checked and the last two labs' mutants graded
+# (make mutants runs them all). On the student branch labN (N in
 # grading/branch.toml) lab N is the student's: its tests are skipped with a
 # message and only labs before N are graded. Each part is timed.
 BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
@@ -292,16 +298,37 @@ test: deps all
 		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
-	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"; \
+	if [ -f labs/mutants.py ]; then \
+		$(MAKE) --no-print-directory mutants LAB="$(LAST_TWO_LABS)" MUTANT= || exit 1; \
+	fi; \
+	t4=$$(date +%s); \
+	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s, mutants $$((t4 - t3)) s"; \
 	$(if $(BRANCH_LAB),echo "make test: passed. Lab $(BRANCH_LAB) is yours to write: run \`make grade LAB=$(BRANCH_LAB)\` (its tests were skipped)")
 
+# make transcripts: run the sessions quoted in docs/ and labs/ (blocks marked
+# <!-- transcript: NAME -->) against this build and rewrite the blocks;
+# grading/tests/test_transcripts.py fails when one is stale.
+transcripts: deps all
+	$(Q)/usr/bin/python3 kernel/tools/transcripts.py update
+
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
-# build/grade/results.json (Gradescope) and build/grade/junit.xml.
-grade: deps all
+# build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
+# `all`: the grader builds, and a build that fails is NO BUILD on every test.
+grade: deps
 	@mkdir -p $(BUILD)/grade
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
+
+# make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
+# (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
+# one must fail a graded test (docs/instructors.md).
+.PHONY: mutants
+MUTANT ?=
+mutants: deps all
+	@test -f labs/mutants.py || { echo "make mutants: the mutants are the instructors' (main only)"; exit 1; }
+	$(Q)/usr/bin/python3 labs/mutants.py $(foreach l,$(LAB),--lab $(l)) \
+		$(if $(MUTANT),--mutant '$(MUTANT)')
 
 # ---------------------------------------------------------------------------
 # Labs: student branches cut from this tree (docs/instructors.md)

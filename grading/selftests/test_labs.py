@@ -222,3 +222,13 @@ def test_handin_warns_about_an_untouched_lab(student):
     assert "warning: nothing but time.txt and answers-lab0.txt changed since the 'Lab 0:' " \
         "commit" in r.stderr
     assert "Upload " in r.stdout
+
+
+def test_sanitizer_reports_name_the_host_test_and_the_report(student):
+    import check
+    (student / "vm/host/ub_host_test.c").write_text(
+        "#include <limits.h>\n\nint main(int argc, char **argv)\n{\n"
+        "\tint x = INT_MAX - 1;\n\treturn x + argc > 0; /* argc 2: overflow */\n}\n")
+    reports = check.sanitizer_reports(student)
+    assert len(reports) == 1 and reports[0].startswith(
+        "ub_host_test 1: runtime error: signed integer overflow"), reports

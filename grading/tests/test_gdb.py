@@ -90,6 +90,7 @@ def test_every_handout_function_is_a_frame(built):
                          "(inlined away): %s" % missing)
 
 
+@pytest.mark.needs_lab(1)
 def test_break_on_student_functions_and_panic(at_prompt):
     m, g = at_prompt
     g.interrupt()
@@ -117,6 +118,7 @@ def test_break_on_student_functions_and_panic(at_prompt):
     m.expect_exact("%s: cmd_panic: hello" % PANIC_MARKER)
 
 
+@pytest.mark.needs_lab(1)
 def test_null_write_in_buddy_alloc_is_in_the_backtrace(at_prompt):
     # A student's NULL write under buddy_alloc(): its free list's first
     # block gets a NULL qe_prev, so unlinking it writes to address 0.
@@ -143,6 +145,7 @@ def table_rows(text):
             re.findall(r"^  (0x[0-9a-f]+)\s+(\d+)\s+\d+ \w+\s+(0x[0-9a-f]+)", text, re.M)}
 
 
+@pytest.mark.needs_lab(3)  # a vm_object with pages: Labs 1-3 solved
 def test_gdb_helpers_agree_with_the_kernel(at_prompt):
     m, g = at_prompt
     pages = {}

@@ -14,7 +14,6 @@ from mangotest.machine import BUILD, REPO
 HOST_TESTS = {"vm_page_host_test": 1, "btree_host_test": 2, "vm_object_host_test": 3}
 
 
-
 def make(*args):
     return subprocess.run(["make", "-s", "--no-print-directory", *args], cwd=REPO,
                           capture_output=True, text=True)

@@ -16,6 +16,10 @@ need() { # need PACKAGE TEST-COMMAND...
 	"$@" >/dev/null 2>&1 || missing="$missing $pkg"
 }
 
+# the toolchain (on a fresh Debian 12 machine already, but nothing is assumed)
+need gcc command -v gcc
+need make command -v make
+need binutils command -v objdump
 need grub-pc-bin test -d /usr/lib/grub/i386-pc
 need grub-common command -v grub-mkrescue
 need grub-common command -v grub-file

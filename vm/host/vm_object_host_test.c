@@ -9,7 +9,6 @@
  * Usage: vm_object_host_test [seed]
  */
 #include <stdint.h>
-#include <unistd.h>
 
 #include <mango/kmalloc.h>
 #include <mango/vm-object.h> /* the seed's path, kept working */
@@ -98,12 +97,8 @@ static void test_in_place_and_arguments(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
-
+	host_test_begin("vm_object_host_test", argc, argv);
 	host_phys_base = aligned_alloc(PAGE_SIZE, (size_t)FRAMES << PAGE_SHIFT);
-	printf("vm_object_host_test: seed %llu (replay: vm_object_host_test %llu)\n",
-	       (unsigned long long)seed, (unsigned long long)seed);
-	rng = seed;
 	vm_page_allocator_init(pages, FRAMES);
 	vm_page_add_range(PAGE_SIZE, (phys_addr_t)FRAMES << PAGE_SHIFT);
 	if (vm_object_type_init() != KERN_OK)
@@ -111,6 +106,5 @@ int main(int argc, char **argv)
 	test_random();
 	test_in_place_and_arguments();
 	free(host_phys_base);
-	printf("vm_object_host_test: %s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	return host_test_end("vm_object_host_test");
 }

@@ -52,6 +52,13 @@ def branch_lab():
         return int(tomllib.load(f)["lab"])
 
 
+def needs_lab_skip_reason(lab, lab_here):
+    """Why a test of @lab is skipped on the branch of lab @lab_here."""
+    if lab > lab_here:
+        return "Lab %d comes after this branch (lab%d)" % (lab, lab_here)
+    return "Lab %d is yours to write: run `make grade LAB=%d` (and `make test-host`)" % (lab, lab)
+
+
 def rubric_of(config):
     """The session's rubric, loaded once (a rubric error is a usage error)."""
     if getattr(config, "_mango_rubric", None) is None:
@@ -214,8 +221,7 @@ def pytest_collection_modifyitems(session, config, items):
             for mark in item.iter_markers("needs_lab"):
                 if mark.args[0] >= lab_here:
                     item.add_marker(pytest.mark.skip(
-                        reason="needs Lab %d, which this branch (lab%d) asks you to write"
-                        % (mark.args[0], lab_here)))
+                        reason=needs_lab_skip_reason(mark.args[0], lab_here)))
     if not config.getoption("--grade"):
         return
     rub = rubric_of(config)

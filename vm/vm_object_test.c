@@ -9,6 +9,19 @@
 #include <mango/vm_object.h>
 #include <mango/vm_arch.h>
 
+/* vm_object_get_page() under the lock its contract asks for. */
+static struct vm_page *page_at(struct vm_object *vo, off_t offset)
+{
+	struct vm_page *p;
+
+	if (!vo)
+		return vm_object_get_page(NULL, offset);
+	vm_object_lock(vo);
+	p = vm_object_get_page(vo, offset);
+	vm_object_unlock(vo);
+	return p;
+}
+
 /* The leak check's count (and the cases' own "free pages now"). */
 static size_t free_pages(void)
 {
@@ -36,7 +49,7 @@ KTEST(vmo, create_rounds_and_allocates_nothing)
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
 	KT_EXPECT_EQ(free_pages(), kt->count_before);
 	for (off_t off = 0; off < 8192; off += 512)
-		KT_EXPECT_NULL(vm_object_get_page(vo, off));
+		KT_EXPECT_NULL(page_at(vo, off));
 	vm_object_check(vo);
 	vm_object_put(vo);
 }
@@ -103,8 +116,8 @@ KTEST(vmo, alloc_page_zeroed_and_idempotent)
 	again = vm_object_alloc_page(vo, PAGE_SIZE, VM_PAGE_4K);
 	KT_EXPECT_TRUE(again == p);
 	KT_EXPECT_EQ(mem[0], 0x6d616e676f); /* not re-zeroed */
-	KT_EXPECT_TRUE(vm_object_get_page(vo, PAGE_SIZE + 100) == p);
-	KT_EXPECT_NULL(vm_object_get_page(vo, 0));
+	KT_EXPECT_TRUE(page_at(vo, PAGE_SIZE + 100) == p);
+	KT_EXPECT_NULL(page_at(vo, 0));
 	KT_EXPECT_EQ(free_pages(), kt->count_before - 1);
 	vm_object_check(vo);
 	vm_object_put(vo);
@@ -122,9 +135,9 @@ KTEST(vmo, mixed_orders_and_a_large_page_covers_its_offsets)
 	KT_ASSERT_NOT_NULL(big);
 	KT_ASSERT_NOT_NULL(small);
 	for (off_t off = (off_t)two_m; off < (off_t)(2 * two_m); off += 4099)
-		KT_EXPECT_TRUE(vm_object_get_page(vo, off) == big);
-	KT_EXPECT_NULL(vm_object_get_page(vo, (off_t)(2 * two_m)));
-	KT_EXPECT_NULL(vm_object_get_page(vo, PAGE_SIZE));
+		KT_EXPECT_TRUE(page_at(vo, off) == big);
+	KT_EXPECT_NULL(page_at(vo, (off_t)(2 * two_m)));
+	KT_EXPECT_NULL(page_at(vo, PAGE_SIZE));
 	/* overlaps with a page of another size are refused, naming the page */
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, (off_t)two_m + PAGE_SIZE, VM_PAGE_4K, &p), KERN_EXISTS);
 	KT_EXPECT_TRUE(p == big);
@@ -163,9 +176,9 @@ KTEST(vmo, bad_arguments_come_back_as_statuses)
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, -PAGE_SIZE, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, (enum vm_page_order)99, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(vm_object_alloc_page_status(NULL, 0, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
-	KT_EXPECT_NULL(vm_object_get_page(NULL, 0));
-	KT_EXPECT_NULL(vm_object_get_page(vo, -1));
-	KT_EXPECT_NULL(vm_object_get_page(vo, 4 * PAGE_SIZE));
+	KT_EXPECT_NULL(page_at(NULL, 0));
+	KT_EXPECT_NULL(page_at(vo, -1));
+	KT_EXPECT_NULL(page_at(vo, 4 * PAGE_SIZE));
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
 	vm_object_put(vo);
 }
@@ -179,11 +192,11 @@ KTEST(vmo, in_place_resolves_to_its_frames_and_allocates_nothing)
 	KT_ASSERT_NOT_NULL(vo);
 	KT_EXPECT_TRUE(vo->vo_flags & VMO_IN_PLACE);
 	for (off_t off = 0; off < (off_t)(4 * PAGE_SIZE); off += PAGE_SIZE / 2)
-		KT_EXPECT_EQ(vm_page_to_phys(vm_object_get_page(vo, off)),
+		KT_EXPECT_EQ(vm_page_to_phys(page_at(vo, off)),
 			     base + ALIGN_DOWN((phys_addr_t)off, PAGE_SIZE));
 	/* the last byte is inside, the size itself is past the end */
-	KT_EXPECT_EQ(vm_page_to_phys(vm_object_get_page(vo, 4 * PAGE_SIZE - 1)), base + 3 * PAGE_SIZE);
-	KT_EXPECT_NULL(vm_object_get_page(vo, 4 * PAGE_SIZE));
+	KT_EXPECT_EQ(vm_page_to_phys(page_at(vo, 4 * PAGE_SIZE - 1)), base + 3 * PAGE_SIZE);
+	KT_EXPECT_NULL(page_at(vo, 4 * PAGE_SIZE));
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
 	KT_EXPECT_EQ(free_pages(), kt->count_before);
@@ -237,7 +250,7 @@ KTEST(vmo, random_allocations_and_lookups)
 		}
 		for (int probe = 0; probe < 8; probe++) {
 			unsigned q = (unsigned)(ktest_rand(kt) % PAGES);
-			KT_ASSERT_TRUE(vm_object_get_page(vo, (off_t)q * PAGE_SIZE + 8) == model[q]);
+			KT_ASSERT_TRUE(page_at(vo, (off_t)q * PAGE_SIZE + 8) == model[q]);
 		}
 		vm_object_check(vo);
 	}

@@ -84,7 +84,7 @@ void vm_page_allocator_init(struct vm_page *array, size_t nr_frames)
 
 // LAB 1 SOLUTION BEGIN
 /* Put the free block headed by @p, of @order, on its list. [I1] [I2] */
-static inline __attribute__((always_inline)) void free_list_add(struct vm_page *p, unsigned order)
+static inline void free_list_add(struct vm_page *p, unsigned order)
 {
 	p->p_flags = VM_PAGE_FREE;
 	p->p_order = (uint8_t)order;
@@ -94,7 +94,7 @@ static inline __attribute__((always_inline)) void free_list_add(struct vm_page *
 
 /* Take the free block headed by @p, of @order, off its list. [I1]
  * p_flags stays FREE: the block's next owner rewrites it. */
-static inline __attribute__((always_inline)) void free_list_remove(struct vm_page *p, unsigned order)
+static inline void free_list_remove(struct vm_page *p, unsigned order)
 {
 	queue_delete(&p->p_link);
 	pa.nr_free_blocks[order]--;
@@ -103,8 +103,7 @@ static inline __attribute__((always_inline)) void free_list_remove(struct vm_pag
 /* The buddy of the block headed by @p, of @order, if that buddy is a
  * free block of the same order; NULL if it is not, or if @order is the
  * largest (a block of the largest order has no buddy to merge with). */
-static inline __attribute__((always_inline)) struct vm_page *free_buddy(struct vm_page *p,
-									 unsigned order)
+static inline struct vm_page *free_buddy(struct vm_page *p, unsigned order)
 {
 	size_t buddy = pfn_of(p) ^ ((size_t)1 << order);
 	struct vm_page *b;
@@ -173,7 +172,7 @@ static __attribute__((noinline)) void free_merge(struct vm_page *p, struct vm_pa
  * head frame with p_order == @order, or NULL if no block of @order or
  * larger is free.
  */
-static inline __attribute__((always_inline)) struct vm_page *buddy_alloc(unsigned order)
+static inline struct vm_page *buddy_alloc(unsigned order)
 {
 	// LAB 1 SOLUTION BEGIN
 	struct vm_page *p;
@@ -195,7 +194,7 @@ static inline __attribute__((always_inline)) struct vm_page *buddy_alloc(unsigne
  * with its buddy for as long as the buddy is a free block of the same
  * order. [I4]
  */
-static inline __attribute__((always_inline)) void buddy_free(struct vm_page *p, unsigned order)
+static inline void buddy_free(struct vm_page *p, unsigned order)
 {
 	// LAB 1 SOLUTION BEGIN
 	struct vm_page *b = free_buddy(p, order);
@@ -228,7 +227,7 @@ static void poison_check(const struct vm_page *p, unsigned order)
 
 /* Take a block of @order from the buddy core and mark it allocated;
  * NULL if none is free. */
-static inline __attribute__((always_inline)) struct vm_page *take_block(unsigned order)
+static inline struct vm_page *take_block(unsigned order)
 {
 	bool was = irq_save();
 	struct vm_page *p = buddy_alloc(order);
@@ -264,7 +263,7 @@ struct vm_page *vm_page_alloc(enum vm_page_order order, unsigned flags)
 }
 
 /* Give the allocated block headed by @page back to the buddy core. */
-static inline __attribute__((always_inline)) void put_block(struct vm_page *page)
+static inline void put_block(struct vm_page *page)
 {
 	bool was = irq_save();
 

@@ -21,9 +21,11 @@
 #include <arch/io.h>
 #include <arch/uart.h>
 #include <mango/format.h>
+#include <mango/init.h>
 #include <mango/ktest.h>
 #include <mango/machine.h>
 #include <mango/monitor.h>
+#include <mango/panic.h>
 #include <mango/param.h>
 #include <mango/printk.h>
 #include <mango/splitmix64.h>
@@ -350,7 +352,8 @@ void ktest_boot(void)
 	machine_poweroff();
 }
 
-void ktest_on_panic(const char *marker_line)
+/* A panic ends the running case: say so on COM2 (a panic listener). */
+static void ktest_on_panic(const char *marker_line)
 {
 	int n = (int)strlen(marker_line);
 
@@ -361,6 +364,15 @@ void ktest_on_panic(const char *marker_line)
 	ktap(1, "# %.*s", n, marker_line);
 	ktap(1, "# the case %s.%s ended in a panic", current->c->suite, current->c->name);
 }
+
+static struct panic_listener ktest_panic_listener = { .pl_notify = ktest_on_panic };
+
+/* ktest registers itself: panic() tells it of a panic without naming it. */
+static void ktest_init(void)
+{
+	panic_listen(&ktest_panic_listener);
+}
+INITCALL(INIT_CORE, ktest_init);
 
 static int cmd_ktest(int argc, char **argv)
 {

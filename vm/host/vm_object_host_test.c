@@ -24,6 +24,17 @@ static struct vm_page pages[FRAMES];
 
 
 
+/* vm_object_get_page() under the lock its contract asks for. */
+static struct vm_page *page_at(struct vm_object *vo, off_t offset)
+{
+	struct vm_page *p;
+
+	vm_object_lock(vo);
+	p = vm_object_get_page(vo, offset);
+	vm_object_unlock(vo);
+	return p;
+}
+
 static size_t free_now(void)
 {
 	struct vm_page_stats st;
@@ -58,7 +69,7 @@ static void test_random(void)
 			CHECK(s == KERN_EXISTS, "step %d: overlap gave %s", step, kern_status_name(s));
 		}
 		for (unsigned q = 0; q < SLOTS; q += 7)
-			CHECK(vm_object_get_page(vo, (off_t)(q * PAGE_SIZE + 16)) == model[q],
+			CHECK(page_at(vo, (off_t)(q * PAGE_SIZE + 16)) == model[q],
 			      "step %d: get_page(slot %u)", step, q);
 		vm_object_check(vo);
 	}
@@ -73,7 +84,7 @@ static void test_in_place_and_arguments(void)
 	struct vm_page *p;
 
 	CHECK(vo && vo->vo_size == 2 * PAGE_SIZE, "in-place size");
-	CHECK(vm_page_to_phys(vm_object_get_page(vo, 4100)) == 17 * PAGE_SIZE, "in-place lookup");
+	CHECK(vm_page_to_phys(page_at(vo, 4100)) == 17 * PAGE_SIZE, "in-place lookup");
 	CHECK(vm_object_alloc_page_status(vo, 0, VM_PAGE_4K, &p) == KERN_INVALID_ARGUMENT, "in-place alloc");
 	vm_object_put(vo);
 	CHECK(free_now() == start, "in-place objects allocate nothing");

@@ -161,7 +161,4 @@ void ktest_boot(void);
  * number of failed cases. */
 unsigned ktest_run(const char *globs);
 
-/* ktest_on_panic - called by panic(): report the marker line on COM2. */
-void ktest_on_panic(const char *marker_line);
-
 #endif /* MANGO_KTEST_H_ */

@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""transcripts.py - the quoted sessions of the docs, from a real run.
+
+    transcripts.py list             the sessions and the blocks that quote them
+    transcripts.py update [NAME..]  run the sessions, rewrite the blocks (make transcripts)
+    transcripts.py check [NAME..]   run them, exit 1 naming doc:line and block on a mismatch
+    transcripts.py show NAME..      run sessions and print them
+
+A quoted block in docs/*.md or labs/lab*.md is marked
+
+    <!-- transcript: gdb-kmain -->
+    ```text
+    ... generated, do not edit ...
+    ```
+    <!-- end transcript -->
+
+and SESSIONS below says how to produce it: boot Mango (plain, or under
+`make qemu-gdb` with gdb attached through the generated .gdbinit, or with
+`make qemu` on a terminal), type the commands, keep the output. The current
+build is used as is (run `make` first). Nothing is normalized: addresses
+and lines are stable for one build and compiler, and differ for another,
+which is what makes a quoted transcript stale. The only values that vary
+between runs of one build (see VOLATILE) are replaced by a fixed text in
+both the run and the document. grading/tests/test_transcripts.py runs
+`check` per session.
+"""
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "grading"))
+
+import pexpect  # noqa: E402
+
+from mangotest.gdb import QEMU_GDB_READY, Gdb, qemu_gdb_command  # noqa: E402
+from mangotest.machine import Machine, strip_ansi, unix_newlines  # noqa: E402
+
+DOCS = ["docs/debugging.md", "docs/boot.md", "labs/lab0-backtrace.md", "labs/lab1-pages.md",
+        "labs/lab2-btree.md", "labs/lab3-vmobject.md"]
+BLOCK_RE = re.compile(r"^<!-- transcript: (?P<name>[\w-]+) -->\n(?P<fence>```\w*)\n"
+                      r"(?P<body>.*?)^```\n<!-- end transcript -->$", re.M | re.S)
+KERNEL_BASE = 0xFFFFFFFF80000000
+# What differs between two runs of one build: replaced in both.
+VOLATILE = [
+    # where Ctrl-C happened to stop the CPU
+    (re.compile(r"^Program received signal SIGINT.*\n(?:0x[0-9a-f]+ in .*\n)?(?:\d+\t.*\n)?", re.M),
+     "Program received signal SIGINT, Interrupt.\n"),
+    # QEMU's -d int numbers every interrupt, timer ticks included
+    (re.compile(r"^ *\d+: v=", re.M), "    N: v="),
+]
+
+
+def normalize(text):
+    for pattern, fixed in VOLATILE:
+        text = pattern.sub(fixed, text)
+    return text
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def symbol(name):
+    """Address of @name in build/kernel.elf."""
+    out = subprocess.run(["nm", str(REPO / "build" / "kernel.elf")], capture_output=True,
+                         text=True, check=True).stdout
+    return int(re.search(r"^([0-9a-f]+) \w %s$" % re.escape(name), out, re.M).group(1), 16)
+
+
+def trim_frames(text, head=2, tail=1):
+    """Keep the first @head and last @tail lines of each backtrace, "..." between."""
+    out, frames = [], []
+
+    def flush():
+        if len(frames) > head + tail + 1:
+            out.extend(frames[:head] + ["  ..."] + frames[len(frames) - tail:])
+        else:
+            out.extend(frames)
+        frames.clear()
+
+    for line in text.splitlines():
+        if re.match(r"  #\d+ ", line):
+            frames.append(line)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Ways to run a session
+
+
+class MonitorSession:
+    """A plain boot; run(cmd) types at mango> and records prompt, command
+    and output."""
+
+    def __init__(self, workdir, cmdline=""):
+        self.m = Machine(workdir, cmdline=cmdline, name="transcript")
+        self.text = ""
+
+    def __enter__(self):
+        self.m.start()
+        self.boot = self.m.wait_prompt(timeout=60)
+        return self
+
+    def __exit__(self, *exc):
+        self.m.close()
+
+    def run(self, command):
+        out = self.m.run(command)
+        self.text += "mango> %s\n%s" % (command, out)
+        return out
+
+    def run_to_exit(self, command):
+        """A command that ends the machine (panic, crash): all it printed."""
+        self.m.sendline(command)
+        self.m.wait_exit(timeout=30)
+        out = self.m.transcript().rsplit("mango> ", 1)[1]
+        out = out.split("\n", 1)[1] if "\n" in out else ""
+        self.text += "mango> %s\n%s" % (command, out)
+        return out
+
+
+class GdbSession:
+    """`make qemu-gdb` with gdb attached by the generated .gdbinit; gdb(cmd)
+    records "(gdb) cmd" and its output, console(line) types at mango>."""
+
+    def __init__(self, workdir, cmdline=""):
+        self.port = free_port()
+        args = ["CMDLINE=%s" % cmdline] if cmdline else []
+        self.m = Machine(workdir, command=qemu_gdb_command(self.port, *args), name="transcript")
+        self.workdir = workdir
+        self.text = ""
+
+    def __enter__(self):
+        self.m.start()
+        self.m.expect_exact(QEMU_GDB_READY)
+        self.g = Gdb(self.port, self.workdir).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.g.close()
+        self.m.close()
+
+    def gdb(self, command, record=True):
+        out = self.g.run(command, timeout=60)
+        if record:
+            self.text += "(gdb) %s\n%s" % (command, out)
+        return out
+
+    def resume(self, command, note=""):
+        """continue, without waiting: the next wait() has its output."""
+        self.g.resume(command)
+        self.text += "(gdb) %s%s\n" % (command, "    # " + note if note else "")
+
+    def wait(self):
+        out = self.g.wait_stop(timeout=60)
+        self.text += out
+        return out
+
+    def boot_to_prompt(self):
+        """Boot to mango>, then stop the machine (not recorded)."""
+        self.g.resume("continue")
+        self.m.wait_prompt(timeout=60)
+
+    def console(self, line):
+        self.m.sendline(line)
+
+
+def make_qemu(workdir, commands, cmdline=""):
+    """`make qemu` on a terminal, as a student runs it: type @commands, each
+    a (text to send, text to wait for); return what the terminal showed."""
+    argv = ["make", "-s", "--no-print-directory", "qemu"] + (["CMDLINE=%s" % cmdline] if cmdline else [])
+    log = workdir / "make-qemu.log"
+    with open(log, "w") as f:
+        child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
+                              codec_errors="replace", timeout=60, dimensions=(50, 200))
+        child.logfile_read = f
+        child.expect_exact("mango> ")
+        for send, until in commands:
+            child.send(send)
+            if until is pexpect.EOF:
+                child.expect(pexpect.EOF)
+            else:
+                child.expect_exact(until)
+        child.close()
+    return strip_ansi(unix_newlines(log.read_text()))
+
+
+def shell(command):
+    """`$ command` and its output, run in the repository."""
+    out = subprocess.run(command, shell=True, cwd=REPO, capture_output=True, text=True)
+    return "$ %s\n%s" % (command, out.stdout)
+
+
+# ---------------------------------------------------------------------------
+# The sessions (name -> function(workdir) -> text)
+
+SESSIONS = {}
+
+
+def session(fn):
+    SESSIONS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+@session
+def gdb_kmain(w):
+    with GdbSession(w) as s:
+        s.text = s.g.banner.split("\n", 2)[-1]  # from the stop before the BIOS on
+        s.gdb("break kmain")
+        s.gdb("continue")
+        s.gdb("bt")
+        s.gdb("next")
+        return s.text
+
+
+@session
+def gdb_kmain_registers(w):
+    with GdbSession(w) as s:
+        s.gdb("break kmain")
+        s.gdb("continue")
+        s.gdb("info registers rip rsp rbp")
+        s.gdb("bt")
+        s.gdb("next")
+        return s.text
+
+
+@session
+def gdb_panic_trap(w):
+    with GdbSession(w) as s:
+        s.boot_to_prompt()
+        s.g.interrupt()
+        s.gdb("break panic_trap")
+        s.resume("continue", "then in terminal 1: mango> fault 0xdead000")
+        s.console("fault 0xdead000")
+        s.wait()
+        s.gdb("bt")
+        s.gdb("p/x tf->rip")
+        s.gdb("info symbol tf->rip")
+        s.gdb("p/x $cr2")
+        return s.text
+
+
+@session
+def gdb_break_panic(w):
+    with GdbSession(w) as s:
+        s.boot_to_prompt()
+        s.g.interrupt()
+        s.gdb("break panic")
+        s.resume("continue", "then in terminal 1: mango> panic hello")
+        s.console("panic hello")
+        s.wait()
+        s.gdb("bt")
+        return s.text
+
+
+@session
+def gdb_buddy_free(w):
+    with GdbSession(w) as s:
+        s.boot_to_prompt()
+        s.console("pages alloc 3")
+        s.m.wait_prompt()
+        addr = re.search(r"at (0x[0-9a-f]+)", s.m.transcript().rsplit("pages alloc 3", 1)[1]).group(1)
+        s.g.interrupt()
+        s.gdb("break buddy_free")
+        s.resume("continue", "then in terminal 1: mango> pages free %s" % addr)
+        s.console("pages free %s" % addr)
+        s.wait()
+        s.gdb("p *p")
+        s.gdb("bt")
+        return s.text
+
+
+@session
+def gdb_helpers(w):
+    with GdbSession(w) as s:
+        s.boot_to_prompt()
+        text = ""
+        for cmd in ("vmo create buf 1M rw", "vmo alloc buf 0", "vmo alloc buf 0x4000 2",
+                    "vmo alloc buf 0x10000 4", "vmo alloc buf 0x2000"):
+            s.console(cmd)
+            out = s.m.expect_exact("mango> ")
+            text += "mango> " + unix_newlines(out).lstrip("\n")
+        s.g.interrupt()
+        s.text = "# terminal 1\n" + text + "# terminal 2: Ctrl-C, then\n"
+        s.gdb("mango-vmo buf")
+        vo = re.search(r"\(struct vm_object \*\) (0x[0-9a-f]+)", s.text).group(1)
+        s.gdb("p ((struct vm_object *)%s)->vo_pages" % vo)
+        s.gdb("p *vm_page_from_phys(%s)" % re.findall(r"^  0x4000 .*?(0x[0-9a-f]+) ", s.text, re.M)[0])
+        s.gdb("mango-freelists")
+        return s.text
+
+
+@session
+def gdb_pt_kmain(w):
+    with GdbSession(w) as s:
+        s.boot_to_prompt()
+        s.g.interrupt()
+        s.gdb("mango-pt kmain")
+        s.gdb("mango-pt 0xffff800000123456")
+        s.gdb("mango-pt 0")
+        return s.text
+
+
+@session
+def gdb_start_registers(w):
+    with GdbSession(w) as s:
+        s.gdb("break _start", record=False)
+        s.gdb("continue", record=False)
+        s.gdb("info registers eax ebx cr0")
+        return s.text
+
+
+@session
+def gdb_long_mode_registers(w):
+    with GdbSession(w) as s:
+        s.gdb("break long_mode_high", record=False)
+        s.gdb("continue", record=False)
+        s.gdb("info registers cr0 cr4 efer cr3")
+        return s.text
+
+
+@session
+def monitor_panic(w):
+    with MonitorSession(w) as s:
+        s.run_to_exit("panic hello")
+        return s.text
+
+
+@session
+def monitor_lab0(w):
+    with MonitorSession(w) as s:
+        s.run("bt")
+        bt = s.text
+        s.run_to_exit("panic lab0")
+        return bt + trim_frames(s.text[len(bt):], head=2, tail=0)
+
+
+@session
+def monitor_fault_read(w):
+    with MonitorSession(w) as s:
+        s.run_to_exit("fault 0xdead000")
+        return s.text
+
+
+@session
+def monitor_fault_write_text(w):
+    with MonitorSession(w) as s:
+        s.run_to_exit("fault %#x w" % symbol("kmain"))
+        return trim_frames(s.text, head=1, tail=0)
+
+
+@session
+def monitor_crash_stack(w):
+    with MonitorSession(w) as s:
+        s.run_to_exit("crash stack")
+        return trim_frames(s.text, head=2, tail=2)
+
+
+@session
+def monitor_cmdline(w):
+    with MonitorSession(w, cmdline="loglevel=7 timer.hz=250 bogus=1") as s:
+        s.run("cmdline")
+        return s.text
+
+
+@session
+def monitor_vmo(w):
+    with MonitorSession(w) as s:
+        for cmd in ("vmo create heap 8M rw", "vmo alloc heap 0", "vmo alloc heap 2M 9",
+                    "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
+                    "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
+                    "vmo drop heap"):
+            s.run(cmd)
+        return s.text
+
+
+@session
+def make_qemu_triple(w):
+    out = make_qemu(w, [("crash triple\r", pexpect.EOF)])
+    return "mango> crash triple\n" + out.split("crash triple", 1)[1].lstrip("\n")
+
+
+@session
+def qemu_info_mem(w):
+    out = make_qemu(w, [("\x01c", "(qemu) "), ("info mem\r", "(qemu) "), ("quit\r", pexpect.EOF)])
+    out = out.split("info mem", 1)[1].split("(qemu)", 1)[0]
+    return "(qemu) info mem\n" + "".join(line + "\n" for line in out.splitlines() if line.strip())
+
+
+@session
+def shell_fault_rip(w):
+    rip = re.search(r"rip ([0-9a-f]{16})", monitor_fault_read(w)).group(1)
+    return (shell("awk '$1 <= \"%s\"' build/kernel.sym | tail -1" % rip)
+            + shell("grep -B3 '%s:' build/kernel.asm" % rip)
+            + shell("addr2line -e build/kernel.elf 0x%s" % rip).replace(str(REPO) + "/", ".../"))
+
+
+@session
+def shell_return_address(w):
+    ret = int(re.search(r"#\d+\s+(0x[0-9a-f]+) kmain\+", monitor_panic(w)).group(1), 16)
+    return (shell("grep -A2 'call.*<monitor_run>' build/kernel.asm")
+            + shell("addr2line -f -i -e build/kernel.elf %#x" % (ret - 1))
+            + shell("addr2line -f -i -e build/kernel.elf %#x" % ret)).replace(str(REPO) + "/", ".../")
+
+
+@session
+def qemu_int_log(w):
+    log = w / "int.log"
+    cmd = ("qemu-system-x86_64 $(make -s print-qemu-args) -serial stdio -d int,cpu_reset -D %s"
+           % log)
+    child = pexpect.spawn("bash", ["-c", cmd], cwd=str(REPO), encoding="utf-8",
+                          codec_errors="replace", timeout=60)
+    child.expect_exact("mango> ")
+    child.send("crash triple\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = [line for line in log.read_text(errors="replace").splitlines()
+             if re.search(r" v=|check_exception|Triple", line)][-7:]
+    # the register dump after each v= line is long: its first fields say enough
+    lines = [re.sub(r"^(\s*\d+: v=.*? SP=\S+) .*", r"\1 ...", line) for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+@session
+def monitor_boot(w):
+    with MonitorSession(w) as s:
+        first = "Mango x86-64 kernel booting"
+        return first + s.boot.split(first, 1)[1] + "mango> \n"
+
+
+@session
+def shell_readelf(w):
+    out = shell("readelf -lW build/kernel.elf")
+    keep = [line for line in out.splitlines()
+            if line.startswith(("$", "Entry point", "  Type", "  LOAD"))]
+    return "\n".join(keep) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Documents
+
+
+def blocks():
+    """(doc, line, name, fence, body, match) of every marked block."""
+    out = []
+    for doc in DOCS:
+        path = REPO / doc
+        if not path.exists():
+            continue
+        text = path.read_text()
+        for m in BLOCK_RE.finditer(text):
+            out.append((doc, text.count("\n", 0, m.start()) + 1, m.group("name"), m))
+    return out
+
+
+def run_session(name, workdir=None):
+    if name not in SESSIONS:
+        raise SystemExit("transcripts: no session '%s' (known: %s)" % (name, ", ".join(SESSIONS)))
+    with tempfile.TemporaryDirectory(prefix="transcript-") as tmp:
+        text = SESSIONS[name](Path(workdir or tmp))
+    return normalize(text.rstrip("\n") + "\n")
+
+
+def compare(name, text):
+    """Mismatch messages of the blocks quoting session @name against @text."""
+    import difflib
+    problems = []
+    for doc, line, block, m in blocks():
+        if block != name:
+            continue
+        quoted = normalize(m.group("body"))
+        if quoted != text:
+            diff = "".join(difflib.unified_diff(quoted.splitlines(True), text.splitlines(True),
+                                                "%s (quoted)" % doc, "a real run"))
+            problems.append("%s:%d: transcript '%s' no longer matches a real run "
+                            "(make transcripts rewrites it):\n%s" % (doc, line, name, diff))
+    return problems
+
+
+def used_sessions(names):
+    used = sorted({b[2] for b in blocks()})
+    unknown = [n for n in used if n not in SESSIONS]
+    if unknown:
+        raise SystemExit("transcripts: blocks name unknown sessions: %s" % unknown)
+    return names or used
+
+
+def update(names):
+    results = {name: run_session(name) for name in used_sessions(names)}
+    for doc in DOCS:
+        path = REPO / doc
+        if not path.exists():
+            continue
+        text = path.read_text()
+
+        def repl(m):
+            if m.group("name") not in results:
+                return m.group(0)
+            return "<!-- transcript: %s -->\n%s\n%s```\n<!-- end transcript -->" % (
+                m.group("name"), m.group("fence"), results[m.group("name")])
+        new = BLOCK_RE.sub(repl, text)
+        if new != text:
+            path.write_text(new)
+            print("transcripts: rewrote %s" % doc)
+    return 0
+
+
+def check(names):
+    problems = []
+    for name in used_sessions(names):
+        problems += compare(name, run_session(name))
+    print("\n".join(problems) or "transcripts: every quoted transcript matches a real run")
+    return 1 if problems else 0
+
+
+def main(argv):
+    cmd, names = (argv[1] if len(argv) > 1 else "list"), argv[2:]
+    if cmd == "list":
+        for doc, line, name, _ in blocks():
+            print("%-28s %s:%d" % (name, doc, line))
+        return 0
+    if cmd == "show":
+        for name in names:
+            print(run_session(name), end="")
+        return 0
+    if cmd == "update":
+        return update(names)
+    if cmd == "check":
+        return check(names)
+    raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -175,6 +175,11 @@ class GdbSession:
         self.m.sendline(line)
 
 
+# The sessions that run `make qemu`, which writes build/qemu.log and
+# build/com2.log: never two at once (the test puts them in one xdist group).
+MAKE_QEMU_SESSIONS = {"make-qemu-triple", "qemu-info-mem"}
+
+
 def make_qemu(workdir, commands, cmdline=""):
     """`make qemu` on a terminal, as a student runs it: type @commands, each
     a (text to send, text to wait for); return what the terminal showed."""

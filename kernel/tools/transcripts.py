@@ -24,6 +24,7 @@ between runs of one build (see VOLATILE) are replaced by a fixed text in
 both the run and the document. grading/tests/test_transcripts.py runs
 `check` per session.
 """
+import os
 import re
 import socket
 import subprocess
@@ -186,7 +187,9 @@ def make_qemu(workdir, commands, cmdline=""):
     argv = ["make", "-s", "--no-print-directory", "qemu"] + (["CMDLINE=%s" % cmdline] if cmdline else [])
     log = workdir / "make-qemu.log"
     with open(log, "w") as f:
-        child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
+        # as from a shell, not from inside `make transcripts` ("make[1]: ...")
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+        child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8", env=env,
                               codec_errors="replace", timeout=60, dimensions=(50, 200))
         child.logfile_read = f
         child.expect_exact("mango> ")

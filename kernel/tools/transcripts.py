@@ -375,6 +375,25 @@ def monitor_crash_stack(w):
 
 
 @session
+def monitor_mem(w):
+    with MonitorSession(w) as s:
+        s.run("mem")
+        return s.text
+
+
+@session
+def monitor_pages(w):
+    with MonitorSession(w) as s:
+        s.run("pages")
+        addr = re.search(r"at (0x[0-9a-f]+)", s.run("pages alloc 2")).group(1)
+        s.run("pages")
+        s.run("pages free %s" % addr)
+        s.run("pages free %s" % addr)
+        s.run("pages check")
+        return s.text
+
+
+@session
 def monitor_cmdline(w):
     with MonitorSession(w, cmdline="loglevel=7 timer.hz=250 bogus=1") as s:
         s.run("cmdline")

@@ -221,57 +221,6 @@ def session(fn):
 
 
 @session
-def gdb_kmain(w):
-    with GdbSession(w) as s:
-        s.text = s.g.banner.split("\n", 2)[-1]  # from the stop before the BIOS on
-        s.gdb("break kmain")
-        s.gdb("continue")
-        s.gdb("bt")
-        s.gdb("next")
-        return s.text
-
-
-@session
-def gdb_kmain_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break kmain")
-        s.gdb("continue")
-        s.gdb("info registers rip rsp rbp")
-        s.gdb("bt")
-        s.gdb("next")
-        return s.text
-
-
-@session
-def gdb_panic_trap(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("break panic_trap")
-        s.resume("continue", "then in terminal 1: mango> fault 0xdead000")
-        s.console("fault 0xdead000")
-        s.wait()
-        s.gdb("bt")
-        s.gdb("p/x tf->rip")
-        s.gdb("info symbol tf->rip")
-        s.gdb("p/x $cr2")
-        return s.text
-
-
-@session
-def gdb_break_panic(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("break panic")
-        s.resume("continue", "then in terminal 1: mango> panic hello")
-        s.console("panic hello")
-        s.wait()
-        s.gdb("bt")
-        return s.text
-
-
-@session
 def gdb_buddy_free(w):
     with GdbSession(w) as s:
         s.boot_to_prompt()
@@ -308,77 +257,89 @@ def gdb_helpers(w):
         return s.text
 
 
-@session
-def gdb_pt_kmain(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("mango-pt kmain")
-        s.gdb("mango-pt 0xffff800000123456")
-        s.gdb("mango-pt 0")
-        return s.text
+def monitor(commands=(), ends=None, cmdline="", trim=None):
+    """A session typing @commands at mango>, then @ends (a command, or a
+    function giving it, that ends the machine); @trim = (head, tail) shortens
+    the backtraces after the commands (trim_frames)."""
+    def run(w):
+        with MonitorSession(w, cmdline=cmdline) as s:
+            for command in commands:
+                s.run(command)
+            before = s.text
+            if ends:
+                s.run_to_exit(ends() if callable(ends) else ends)
+            after = s.text[len(before):]
+            return before + (trim_frames(after, *trim) if trim else after)
+    return run
 
 
-@session
-def gdb_start_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break _start", record=False)
-        s.gdb("continue", record=False)
-        s.gdb("info registers eax ebx cr0")
-        return s.text
+def gdb_at(commands, banner=False, at_prompt=False):
+    """A session running gdb @commands from the stop before the BIOS (with
+    the .gdbinit's @banner), or, @at_prompt, once Mango waits at mango>."""
+    def run(w):
+        with GdbSession(w) as s:
+            if banner:
+                s.text = s.g.banner.split("\n", 2)[-1]  # from the stop before the BIOS on
+            if at_prompt:
+                s.boot_to_prompt()
+                s.g.interrupt()
+            for command in commands:
+                s.gdb(command)
+            return s.text
+    return run
 
 
-@session
-def gdb_long_mode_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break long_mode_high", record=False)
-        s.gdb("continue", record=False)
-        s.gdb("info registers cr0 cr4 efer cr3")
-        return s.text
+def gdb_stop_in(function, console, commands):
+    """A session stopping in @function when @console is typed at mango>,
+    then running gdb @commands."""
+    def run(w):
+        with GdbSession(w) as s:
+            s.boot_to_prompt()
+            s.g.interrupt()
+            s.gdb("break " + function)
+            s.resume("continue", "then in terminal 1: mango> " + console)
+            s.console(console)
+            s.wait()
+            for command in commands:
+                s.gdb(command)
+            return s.text
+    return run
 
 
-@session
-def monitor_panic(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("panic hello")
-        return s.text
+def gdb_registers(breakpoint, registers):
+    """A session showing `info registers @registers` at @breakpoint."""
+    def run(w):
+        with GdbSession(w) as s:
+            s.gdb("break " + breakpoint, record=False)
+            s.gdb("continue", record=False)
+            s.gdb("info registers " + registers)
+            return s.text
+    return run
 
 
-@session
-def monitor_lab0(w):
-    with MonitorSession(w) as s:
-        s.run("bt")
-        bt = s.text
-        s.run_to_exit("panic lab0")
-        return bt + trim_frames(s.text[len(bt):], head=2, tail=0)
-
-
-@session
-def monitor_fault_read(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("fault 0xdead000")
-        return s.text
-
-
-@session
-def monitor_fault_write_text(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("fault %#x w" % symbol("kmain"))
-        return trim_frames(s.text, head=1, tail=0)
-
-
-@session
-def monitor_crash_stack(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("crash stack")
-        return trim_frames(s.text, head=2, tail=2)
-
-
-@session
-def monitor_mem(w):
-    with MonitorSession(w) as s:
-        s.run("mem")
-        return s.text
+SESSIONS.update({
+    "gdb-kmain": gdb_at(["break kmain", "continue", "bt", "next"], banner=True),
+    "gdb-kmain-registers": gdb_at(["break kmain", "continue", "info registers rip rsp rbp",
+                                   "bt", "next"]),
+    "gdb-break-panic": gdb_stop_in("panic", "panic hello", ["bt"]),
+    "gdb-panic-trap": gdb_stop_in("panic_trap", "fault 0xdead000",
+                                  ["bt", "p/x tf->rip", "info symbol tf->rip", "p/x $cr2"]),
+    "gdb-pt-kmain": gdb_at(["mango-pt kmain", "mango-pt 0xffff800000123456", "mango-pt 0"],
+                           at_prompt=True),
+    "gdb-start-registers": gdb_registers("_start", "eax ebx cr0"),
+    "gdb-long-mode-registers": gdb_registers("long_mode_high", "cr0 cr4 efer cr3"),
+    "monitor-panic": monitor(ends="panic hello"),
+    "monitor-lab0": monitor(["bt"], ends="panic lab0", trim=(2, 0)),
+    "monitor-fault-read": monitor(ends="fault 0xdead000"),
+    "monitor-fault-write-text": monitor(ends=lambda: "fault %#x w" % symbol("kmain"), trim=(1, 0)),
+    "monitor-crash-stack": monitor(ends="crash stack", trim=(2, 2)),
+    "monitor-mem": monitor(["mem"]),
+    "monitor-cmdline": monitor(["cmdline"], cmdline="loglevel=7 timer.hz=250 bogus=1"),
+    "monitor-vmo": monitor(["vmo create heap 8M rw", "vmo alloc heap 0", "vmo alloc heap 2M 9",
+                            "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
+                            "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
+                            "vmo drop heap"]),
+})
 
 
 @session
@@ -390,24 +351,6 @@ def monitor_pages(w):
         s.run("pages free %s" % addr)
         s.run("pages free %s" % addr)
         s.run("pages check")
-        return s.text
-
-
-@session
-def monitor_cmdline(w):
-    with MonitorSession(w, cmdline="loglevel=7 timer.hz=250 bogus=1") as s:
-        s.run("cmdline")
-        return s.text
-
-
-@session
-def monitor_vmo(w):
-    with MonitorSession(w) as s:
-        for cmd in ("vmo create heap 8M rw", "vmo alloc heap 0", "vmo alloc heap 2M 9",
-                    "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
-                    "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
-                    "vmo drop heap"):
-            s.run(cmd)
         return s.text
 
 
@@ -426,7 +369,7 @@ def qemu_info_mem(w):
 
 @session
 def shell_fault_rip(w):
-    rip = re.search(r"rip ([0-9a-f]{16})", monitor_fault_read(w)).group(1)
+    rip = re.search(r"rip ([0-9a-f]{16})", SESSIONS["monitor-fault-read"](w)).group(1)
     return (shell("awk '$1 <= \"%s\"' build/kernel.sym | tail -1" % rip)
             + shell("grep -B3 '%s:' build/kernel.asm" % rip)
             + shell("addr2line -e build/kernel.elf 0x%s" % rip).replace(str(REPO) + "/", ".../"))
@@ -434,7 +377,7 @@ def shell_fault_rip(w):
 
 @session
 def shell_return_address(w):
-    ret = int(re.search(r"#\d+\s+(0x[0-9a-f]+) kmain\+", monitor_panic(w)).group(1), 16)
+    ret = int(re.search(r"#\d+\s+(0x[0-9a-f]+) kmain\+", SESSIONS["monitor-panic"](w)).group(1), 16)
     return (shell("grep -A2 'call.*<monitor_run>' build/kernel.asm")
             + shell("addr2line -f -i -e build/kernel.elf %#x" % (ret - 1))
             + shell("addr2line -f -i -e build/kernel.elf %#x" % ret)).replace(str(REPO) + "/", ".../")
@@ -478,7 +421,7 @@ def shell_readelf(w):
 
 
 def blocks():
-    """(doc, line, name, fence, body, match) of every marked block."""
+    """(doc, line, name, match) of every marked block."""
     out = []
     for doc in DOCS:
         path = REPO / doc

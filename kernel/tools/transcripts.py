@@ -116,6 +116,7 @@ class MonitorSession:
         self.m.close()
 
     def run(self, command):
+        """Run a monitor command; record it and its output; return the output."""
         out = self.m.run(command)
         self.text += "mango> %s\n%s" % (command, out)
         return out
@@ -134,10 +135,9 @@ class GdbSession:
     """`make qemu-gdb` with gdb attached by the generated .gdbinit; gdb(cmd)
     records "(gdb) cmd" and its output, console(line) types at mango>."""
 
-    def __init__(self, workdir, cmdline=""):
+    def __init__(self, workdir):
         self.port = free_port()
-        args = ["CMDLINE=%s" % cmdline] if cmdline else []
-        self.m = Machine(workdir, command=qemu_gdb_command(self.port, *args), name="transcript")
+        self.m = Machine(workdir, command=qemu_gdb_command(self.port), name="transcript")
         self.workdir = workdir
         self.text = ""
 
@@ -152,6 +152,7 @@ class GdbSession:
         self.m.close()
 
     def gdb(self, command, record=True):
+        """Run a gdb command; record it and its output unless not @record."""
         out = self.g.run(command, timeout=60)
         if record:
             self.text += "(gdb) %s\n%s" % (command, out)
@@ -163,6 +164,7 @@ class GdbSession:
         self.text += "(gdb) %s%s\n" % (command, "    # " + note if note else "")
 
     def wait(self):
+        """Wait for gdb to stop again (after resume); record what it said."""
         out = self.g.wait_stop(timeout=60)
         self.text += out
         return out
@@ -173,6 +175,7 @@ class GdbSession:
         self.m.wait_prompt(timeout=60)
 
     def console(self, line):
+        """Type @line at mango> (not recorded: the notes say what was typed)."""
         self.m.sendline(line)
 
 
@@ -181,10 +184,10 @@ class GdbSession:
 MAKE_QEMU_SESSIONS = {"make-qemu-triple", "qemu-info-mem"}
 
 
-def make_qemu(workdir, commands, cmdline=""):
+def make_qemu(workdir, commands):
     """`make qemu` on a terminal, as a student runs it: type @commands, each
     a (text to send, text to wait for); return what the terminal showed."""
-    argv = ["make", "-s", "--no-print-directory", "qemu"] + (["CMDLINE=%s" % cmdline] if cmdline else [])
+    argv = ["make", "-s", "--no-print-directory", "qemu"]
     log = workdir / "make-qemu.log"
     with open(log, "w") as f:
         # as from a shell, not from inside `make transcripts` ("make[1]: ...")

@@ -8,7 +8,7 @@
 #   V=1              show the commands
 #   CC=gcc|clang     compiler (default gcc)
 #   ACCEL=tcg|kvm    QEMU accelerator (default tcg)
-#   MEM=128M         guest RAM
+#   MEM=128M         guest RAM (at least 4M)
 #   CMDLINE="..."    kernel parameters for this boot (fw_cfg, no ISO rebuild)
 #   GDBPORT=n        gdb stub port (default derived from your uid)
 #   DEBUG=1          compile DEBUG_ASSERT()s in
@@ -40,6 +40,13 @@ $(error ACCEL=$(ACCEL) is not valid; use ACCEL=tcg (default) or ACCEL=kvm)
 endif
 ifeq ($(shell [[ "$(MEM)" =~ ^[0-9]+[MG]$$ ]] && echo ok),)
 $(error MEM=$(MEM) is not valid; use a size such as MEM=128M or MEM=1G)
+endif
+# Below this GRUB runs out of memory loading the kernel, and says so only
+# on the screen that -display none hides: the boot would hang silently.
+MEM_MIN_MIB := 4
+ifeq ($(shell m='$(MEM)'; n=$${m%?}; [ "$${m#$$n}" = G ] && n=$$((n * 1024)); \
+	[ $$n -ge $(MEM_MIN_MIB) ] && echo ok),)
+$(error MEM=$(MEM) is too small; Mango needs at least MEM=$(MEM_MIN_MIB)M)
 endif
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG=$(DEBUG) is not valid; use DEBUG=0 or DEBUG=1)
@@ -84,9 +91,13 @@ else
 CC_INCLUDE := $(shell $(CC) -print-file-name=include)
 CODEGEN += -mgeneral-regs-only
 endif
-INCLUDES := -nostdinc -isystem $(CC_INCLUDE) -Ikernel/include \
-	-I$(ARCHDIR)/include -Ivm/include
+# Layering: vm/ may use kernel/, kernel/ never sees vm/'s headers (it
+# reaches vm/ only through initcalls and kmalloc's page provider), so a
+# vm/ include in kernel/ does not build (grading/tests/test_layering.py).
+INCLUDES := -nostdinc -isystem $(CC_INCLUDE) -Ikernel/include -I$(ARCHDIR)/include
+VM_INCLUDES := -Ivm/include
 CPPFLAGS := $(INCLUDES) -D__mango__ $(if $(filter 1,$(DEBUG)),-DMANGO_DEBUG)
+$(BUILD)/vm/%.o: CPPFLAGS += $(VM_INCLUDES)
 CFLAGS := -std=gnu11 -O2 -g $(CODEGEN) $(WARN)
 ASFLAGS := $(CODEGEN) -D__ASSEMBLER__
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
@@ -121,7 +132,7 @@ $(patsubst %,$(BUILD)/%.o,$(basename $(LAB_SRCS))): CFLAGS += $(LAB_CFLAGS)
 
 # Rebuild everything when the compiler or its flags change.
 FLAGS_STAMP := $(BUILD)/flags.txt
-FLAGS_NOW := $(CC) $(CPPFLAGS) $(CFLAGS) $(ASFLAGS) $(LAB_SRCS): $(LAB_CFLAGS)
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(VM_INCLUDES) $(CFLAGS) $(ASFLAGS) $(LAB_SRCS): $(LAB_CFLAGS)
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
@@ -213,7 +224,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -254,30 +265,45 @@ print-qemu-args:
 
 PYTEST := /usr/bin/python3 -m pytest -c grading/pytest.ini
 PYTEST_ARGS ?=
-# Parallel grading with pytest-xdist when it is installed; same results.
-XDIST := $(shell /usr/bin/python3 -c "import xdist" 2>/dev/null && \
-	echo "-n 2 --dist loadgroup")
+# Parallel grading with pytest-xdist (kernel/tools/deps.sh installs it);
+# XDIST= runs serially, with the same results.
+XDIST := -n 2 --dist loadgroup
 LAB ?=
 TEST ?=
 GRADING_EXTRA ?=
 export GRADING_EXTRA
 
-# make test: the foundation tests and the harness's self-tests, then a full
-# grade of this tree, which must score full marks, then (on main) the last
-# two lab branches generated and checked. Each part is timed.
+# make test: the host tests (grading/tests/test_host.py), the foundation
+# tests and, on main, the harness's self-tests; then a grade of every
+# finished lab, which must score full marks; then (on main) the last two lab
+# branches generated and checked and the last two labs' mutants graded
+# (make mutants runs them all). On the student branch labN (N in
+# grading/branch.toml) lab N is the student's: its tests are skipped with a
+# message and only labs before N are graded. Each part is timed.
+BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
 LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
-	$(MAKE) --no-print-directory test-host || exit 1; \
 	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \
 	t1=$$(date +%s); \
-	$(MAKE) --no-print-directory grade || exit 1; \
+	if [ -z "$(BRANCH_LAB)" ]; then \
+		$(MAKE) --no-print-directory grade || exit 1; \
+	else \
+		for lab in $$(seq 0 $$(($(BRANCH_LAB) - 1))); do \
+			$(MAKE) --no-print-directory grade LAB=$$lab || exit 1; \
+		done; \
+	fi; \
 	t2=$$(date +%s); \
 	if [ -f labs/check.py ]; then \
 		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
-	echo "make test: tests+selftests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s"
+	if [ -f labs/mutants.py ]; then \
+		$(MAKE) --no-print-directory mutants LAB="$(LAST_TWO_LABS)" MUTANT= || exit 1; \
+	fi; \
+	t4=$$(date +%s); \
+	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s, mutants $$((t4 - t3)) s"; \
+	$(if $(BRANCH_LAB),echo "make test: passed. Lab $(BRANCH_LAB) is yours to write: run \`make grade LAB=$(BRANCH_LAB)\` (its tests were skipped)")
 
 # make transcripts: run the sessions quoted in docs/ and labs/ (blocks marked
 # <!-- transcript: NAME -->) against this build and rewrite the blocks;
@@ -286,24 +312,40 @@ transcripts: deps all
 	$(Q)/usr/bin/python3 kernel/tools/transcripts.py update
 
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
-# build/grade/results.json (Gradescope) and build/grade/junit.xml.
-grade: deps all
+# build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
+# `all`: the grader builds, and a build that fails is NO BUILD on every test.
+grade: deps
 	@mkdir -p $(BUILD)/grade
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
+
+# make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
+# (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
+# one must fail a graded test (docs/instructors.md).
+.PHONY: mutants
+MUTANT ?=
+mutants: deps all
+	@test -f labs/mutants.py || { echo "make mutants: the mutants are the instructors' (main only)"; exit 1; }
+	$(Q)/usr/bin/python3 labs/mutants.py $(foreach l,$(LAB),--lab $(l)) \
+		$(if $(MUTANT),--mutant '$(MUTANT)')
 
 # ---------------------------------------------------------------------------
 # Labs: student branches cut from this tree (docs/instructors.md)
 
 OUT ?= $(BUILD)/labs-repo
 LABS ?=
+ifneq ($(wildcard labs/generate.py),)
 labs:
 	$(Q)python3 labs/generate.py check
 	$(Q)python3 labs/generate.py build $(OUT)
 
 check-labs: deps labs
 	$(Q)/usr/bin/python3 labs/check.py $(OUT) $(LABS)
+else
+labs check-labs:
+	@echo "make $@: this is a student branch; instructors run it on main" >&2; exit 1
+endif
 
 handin:
 	$(Q)python3 labs/handin.py
@@ -340,12 +382,17 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
 VM_HOST_SRCS := $(wildcard vm/host/host.c vm/vm_page.c vm/btree.c vm/vm_object.c \
-	kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c)
+	kernel/host/host.c kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c)
 
-$(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h)
+$(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h kernel/include/mango/*.h)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@
+
+# For the tests: the command that builds a host test, one word per line
+# (append the test's source and -o).
+print-host-cc:
+	@printf '%s\n' $(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS)
 
 $(BUILD)/host/vm_page_bench: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)
@@ -394,7 +441,7 @@ bench-btree: $(BUILD)/host/btree_bench
 
 compdb: $(FLAGS_STAMP)
 	$(Q)python3 kernel/tools/compdb.py "$(TOP)" "$(BUILD)" \
-		"$(CC) $(CPPFLAGS) $(CFLAGS)" "$(CC) $(CPPFLAGS) $(ASFLAGS)" \
+		"$(CC) $(CPPFLAGS) $(VM_INCLUDES) $(CFLAGS)" "$(CC) $(CPPFLAGS) $(ASFLAGS)" \
 		$(SRCS) > compile_commands.json
 	@echo "wrote compile_commands.json ($(words $(SRCS)) files)"
 

@@ -2,12 +2,16 @@
 """check.py OUT [N ...] - prove that the generated lab branches are right.
 
 For each branch labN of the repository OUT (all, or the N given): build it
-with -Werror, boot it to the monitor, grade it, and check that every graded
-test of labs < N passes, every graded test of lab N fails (a test that
-passes against the stubs grades nothing), and that no solution line
-leaked. Prints a table and exits 1 if any cell is not ok.
+with -Werror, boot it to the monitor, run its `make test` (which must pass
+on the untouched branch, as a student runs it first), run each host test
+once (it may fail on the stubs, but never with an ASan/UBSan report),
+grade it, and check that every graded test of labs < N passes, every
+graded test of lab N fails (a test that passes against the stubs grades
+nothing), that no solution line leaked and that every relative Markdown
+link resolves. Prints a table and exits 1 if any cell is not ok.
 """
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +23,29 @@ import generate  # noqa: E402
 
 def sh(cmd, cwd, timeout=900):
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+SANITIZER_RE = re.compile(r"runtime error: .*|ERROR: AddressSanitizer: .*")
+
+
+def sanitizer_reports(work):
+    """Run every host test of the branch in @work once (seed 1): the ones
+    that end in an ASan/UBSan report, each with its first report line. On
+    the stubs a host test must fail by its checks, never by undefined
+    behaviour in given code (lab3's vm_object_check read through the NULL
+    a stub returned)."""
+    reports = []
+    for src in sorted((work / "vm" / "host").glob("*_host_test.c")):
+        exe = "build/host/" + src.stem
+        r = sh(["make", "-s", exe], work)
+        if r.returncode:
+            reports.append("%s: does not build: %s" % (src.stem, r.stderr[-500:]))
+            continue
+        r = sh([str(work / exe), "1"], work, timeout=300)
+        m = SANITIZER_RE.search(r.stderr)
+        if m:
+            reports.append("%s 1: %s" % (src.stem, m.group(0)))
+    return reports
 
 
 def check_branch(out, n, files, labs):
@@ -41,6 +68,16 @@ def check_branch(out, n, files, labs):
         row["boot"] = "ok" if boot.returncode == 0 else "FAIL"
         if boot.returncode:
             notes.append(boot.stdout[-1500:] + boot.stderr[-1500:])
+        r = sh(["make", "test"], work, timeout=1800)
+        says = "Lab %d is yours to write: run `make grade LAB=%d`" % (n, n)
+        row["test"] = "ok" if r.returncode == 0 and says in r.stdout else "FAIL"
+        if row["test"] != "ok":
+            notes.append("lab%d: make test on the untouched branch %s:\n%s%s" % (
+                n, "failed" if r.returncode else "did not say '%s'" % says,
+                r.stdout[-2500:], r.stderr[-1500:]))
+        reports = sanitizer_reports(work)
+        row["sanitizers"] = "ok" if not reports else "FAIL %d" % len(reports)
+        notes += ["lab%d: host test %s" % (n, r) for r in reports]
         sh(["make", "grade"], work)
         try:
             doc = json.loads((work / "build/grade/results.json").read_text())
@@ -62,6 +99,9 @@ def check_branch(out, n, files, labs):
     leaks = generate.find_leaks(files, tree, n)
     row["leaks"] = "ok" if not leaks else "FAIL %d" % len(leaks)
     notes += leaks
+    dead = generate.dead_links(tree)
+    row["links"] = "ok" if not dead else "FAIL %d" % len(dead)
+    notes += ["lab%d %s: dead link" % (n, d) for d in dead]
     return row, notes
 
 
@@ -73,7 +113,7 @@ def main(argv):
     labs, only = generate.load_labs()
     files = generate.read_all(len(labs), only)
     wanted = [int(a) for a in argv[2:]] or [lab["id"] for lab in labs]
-    cols = ["branch", "build", "boot", "earlier", "own", "leaks"]
+    cols = ["branch", "build", "boot", "test", "sanitizers", "earlier", "own", "leaks", "links"]
     rows, notes = [], []
     for n in wanted:
         row, more = check_branch(out, n, files, labs)

@@ -16,12 +16,15 @@ Marks (in comments; `#` for Python, Makefiles, TOML and shell, `//` or
     # LAB 3 CONTENT END
     // LAB 3 FILE                  (in a file's first 10 lines) the whole
                                    file exists only in branches >= 3
+    <!-- MAIN ONLY BEGIN -->        text for instructors: it stays in main
+    <!-- MAIN ONLY END -->          and is in no branch
 
 In branch N a SOLUTION region of a lab < N keeps its code (marks removed)
 and one of a lab >= N becomes its STUB lines: each is the marker's
 indentation followed by the text after "STUB: ". Regions do not nest.
 Standard library only, so instructors need nothing else to run it.
 """
+import json
 import os
 import re
 import subprocess
@@ -37,8 +40,10 @@ COMMIT_DATE = "2026-01-05T09:00:00+0000"  # fixed: same input, same commits
 AUTHOR = ("Mango Labs", "labs@mango.invalid")
 
 MARK_RE = re.compile(
-    r"^(?P<indent>\s*)(?P<lead>//|#|/\*|<!--)\s*LAB (?P<lab>\d+) "
-    r"(?P<kind>SOLUTION BEGIN|SOLUTION END|CONTENT BEGIN|CONTENT END|FILE|STUB:)(?P<rest>.*)$")
+    r"^(?P<indent>\s*)(?P<lead>//|#|/\*|<!--)\s*(?:LAB (?P<lab>\d+) (?P<kind>SOLUTION BEGIN|"
+    r"SOLUTION END|CONTENT BEGIN|CONTENT END|FILE|STUB:)|(?P<main>MAIN ONLY (?:BEGIN|END)))"
+    r"(?P<rest>.*)$")
+MAIN_ONLY = -1  # the lab number of a MAIN ONLY region: no branch has it
 # Markdown files take only the <!-- --> form (code blocks may show marks).
 SOURCE_SUFFIXES = {".c", ".h", ".S", ".ld", ".py", ".toml", ".sh", ".in", ".mk", ".cfg", ".md"}
 
@@ -75,6 +80,12 @@ def load_labs():
     return labs, tuple(data.get("instructor", {}).get("only", []))
 
 
+def handin_upload():
+    """Where students upload their handin archive (labs.toml [handin] upload)."""
+    with open(LABS_TOML, "rb") as f:
+        return tomllib.load(f).get("handin", {}).get("upload", "the place your course names")
+
+
 def tracked_files():
     out = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
                          check=True).stdout
@@ -90,6 +101,13 @@ def marks_apply(path):
     return p.suffix in SOURCE_SUFFIXES or p.name == "Makefile"
 
 
+def mark_name(lab, kind):
+    """How an error message names a mark: 'LAB 1 SOLUTION END', 'MAIN ONLY BEGIN'."""
+    if lab == MAIN_ONLY:
+        return kind if kind.startswith("MAIN ONLY") else "MAIN ONLY"
+    return ("LAB %d %s" % (lab, kind)).rstrip()
+
+
 def parse(path, text, nlabs):
     """Find the marks in @text; raise MarkError naming path:line on misuse."""
     parsed = Parsed(path=path, lines=text.splitlines(keepends=True))
@@ -103,7 +121,11 @@ def parse(path, text, nlabs):
             if open_region:
                 open_region.body.append((no, line))
             continue
-        lab, kind, rest = int(m.group("lab")), m.group("kind"), m.group("rest")
+        if m.group("main"):
+            lab, kind = MAIN_ONLY, "MAIN ONLY " + m.group("main").split()[-1]
+        else:
+            lab, kind = int(m.group("lab")), m.group("kind")
+        rest = m.group("rest")
         where = "%s:%d" % (path, no)
         if lab >= nlabs:
             raise MarkError("%s: LAB %d, but labs/labs.toml lists labs 0-%d" % (where, lab, nlabs - 1))
@@ -120,32 +142,35 @@ def parse(path, text, nlabs):
             open_region.stub.append(m.group("indent") + text_ + "\n")
             continue
         if rest.strip() not in ("", closer):
-            raise MarkError("%s: unexpected text after LAB %d %s: %r" % (where, lab, kind, rest.strip()))
+            raise MarkError("%s: unexpected text after %s: %r" % (where, mark_name(lab, kind),
+                                                                  rest.strip()))
         if kind == "FILE":
             if no > 10 or parsed.file_lab is not None:
                 raise MarkError("%s: LAB %d FILE must appear once, in the first 10 lines" % (where, lab))
             parsed.file_lab = lab
             continue
-        what, edge = kind.split()
+        what, edge = kind.rsplit(" ", 1)
         if edge == "BEGIN":
             if open_region:
-                raise MarkError("%s: LAB %d %s BEGIN inside the LAB %d region begun at line %d "
-                                "(regions do not nest)" % (where, lab, what, open_region.lab,
+                raise MarkError("%s: %s inside the %s region begun at line %d "
+                                "(regions do not nest)" % (where, mark_name(lab, kind),
+                                                           mark_name(open_region.lab, ""),
                                                            open_region.begin))
             open_region = Region(lab=lab, kind=what, begin=no)
         else:
             if not open_region:
-                raise MarkError("%s: LAB %d %s END without a BEGIN" % (where, lab, what))
+                raise MarkError("%s: %s without a BEGIN" % (where, mark_name(lab, kind)))
             if (open_region.lab, open_region.kind) != (lab, what):
-                raise MarkError("%s: LAB %d %s END closes the LAB %d %s region begun at line %d"
-                                % (where, lab, what, open_region.lab, open_region.kind,
+                raise MarkError("%s: %s closes the %s region begun at line %d"
+                                % (where, mark_name(lab, kind),
+                                   mark_name(open_region.lab, open_region.kind),
                                    open_region.begin))
             open_region.end = no
             parsed.regions.append(open_region)
             open_region = None
     if open_region:
-        raise MarkError("%s:%d: LAB %d %s BEGIN is never closed" % (
-            path, open_region.begin, open_region.lab, open_region.kind))
+        raise MarkError("%s:%d: %s BEGIN is never closed" % (
+            path, open_region.begin, mark_name(open_region.lab, open_region.kind)))
     return parsed
 
 
@@ -168,7 +193,7 @@ def render(parsed, n):
             continue
         if r.kind == "SOLUTION":
             out += [t for _, t in r.body] if r.lab < n else r.stub
-        elif r.lab <= n:
+        elif r.kind == "CONTENT" and r.lab <= n:
             out += [t for _, t in r.body]
         i = r.end
     return "".join(out)
@@ -209,8 +234,77 @@ def branch_tree(files, labs, n):
     tree["grading/branch.toml"] = (
         ("# Generated by labs/generate.py: this is the student branch of lab %d.\n"
          "# Labs before %d are solved here; lab %d and later are stubs.\nlab = %d\n"
-         % (n, n, n, n)).encode(), False)
+         "# where to upload what make handin writes\nupload = %s\n"
+         % (n, n, n, n, json.dumps(handin_upload().format(n=n)))).encode(), False)
     return tree
+
+
+# -- dead links ---------------------------------------------------------
+
+LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+HEADING_RE = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+
+
+def markdown_prose(text):
+    """The lines of Markdown @text outside fenced code blocks, with inline
+    code spans blanked: (line number, line)."""
+    fenced = False
+    for no, line in enumerate(text.splitlines(), 1):
+        if FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield no, re.sub(r"`[^`]*`", "``", line)
+
+
+def heading_anchors(text):
+    """The anchors GitHub gives @text's headings: lower case, punctuation
+    dropped, spaces to '-', a repeated one suffixed -1, -2, ..."""
+    seen, anchors = {}, set()
+    for _, line in markdown_prose(text):
+        m = HEADING_RE.match(line)
+        if not m:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower().replace("``", "")).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(slug if n == 0 else "%s-%d" % (slug, n))
+    return anchors
+
+
+def dead_links(tree):
+    """Relative links in the Markdown files of @tree ({path: (bytes, exe)})
+    whose file, folder or #heading is not there: ["file:line: target (why)"]."""
+    dirs = {str(Path(p).parent) for p in tree} | {
+        str(parent) for p in tree for parent in Path(p).parents}
+    dead = []
+    for path, (data, _) in sorted(tree.items()):
+        if not path.endswith(".md"):
+            continue
+        for no, line in markdown_prose(data.decode("utf-8", "replace")):
+            for target in LINK_RE.findall(line):
+                if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+                    continue  # https:, mailto:
+                file, _, anchor = target.partition("#")
+                dest = os.path.normpath(os.path.join(os.path.dirname(path), file)) if file else path
+                why = None
+                if dest.startswith(".."):
+                    why = "outside the repository"
+                elif dest not in tree and dest not in dirs:
+                    why = "no such file"
+                elif anchor and dest.endswith(".md") and dest in tree and \
+                        anchor not in heading_anchors(tree[dest][0].decode("utf-8", "replace")):
+                    why = "no heading #%s in %s" % (anchor, dest)
+                if why:
+                    dead.append("%s:%d: %s (%s)" % (path, no, target, why))
+    return dead
+
+
+def work_tree():
+    """{path: (bytes, executable)} of main's tracked files, as they are now."""
+    return {p: ((REPO / p).read_bytes(), os.access(REPO / p, os.X_OK))
+            for p in tracked_files() if (REPO / p).is_file()}
 
 
 # -- leak check ---------------------------------------------------------
@@ -295,7 +389,8 @@ def build(out, upto=None):
         if upto is not None and n > upto:
             break
         tree = branch_tree(files, labs, n)
-        problems += find_leaks(files, tree, n)
+        problems += [("LEAK", p) for p in find_leaks(files, tree, n)]
+        problems += [("DEAD LINK", "lab%d %s" % (n, d)) for d in dead_links(tree)]
         tree_id = write_tree(out, tree)
         msg = "Lab %d: %s\n\nGenerated by labs/generate.py from the reference tree.\n" % (n, lab["title"])
         args = ["commit-tree", tree_id, "-m", msg] + (["-p", parent] if parent else [])
@@ -313,14 +408,19 @@ def build(out, upto=None):
     head = git(out, "symbolic-ref", "-q", "HEAD")
     if head.startswith("refs/heads/lab"):
         git(out, "reset", "-q", "--hard")
-    for p in problems:
-        print("LEAK: " + p, file=sys.stderr)
+    for kind, p in problems:
+        print("%s: %s" % (kind, p), file=sys.stderr)
     return 1 if problems else 0
 
 
 def check():
     labs, only = load_labs()
     files = read_all(len(labs), only)
+    dead = dead_links(work_tree())
+    for d in dead:
+        print("DEAD LINK: main %s" % d, file=sys.stderr)
+    if dead:
+        return 1
     regions = sum(len(p.regions) for _, p, _ in files.values() if p)
     print("marks ok: %d regions in %d files, %d labs" % (
         regions, sum(1 for _, p, _ in files.values() if p and p.regions), len(labs)))

@@ -62,8 +62,10 @@ struct vm_object *vm_object_find(const char *name)
 
 void vm_object_put(struct vm_object *vo)
 {
-	if (vo)
+	if (vo) {
+		VM_OBJECT_ASSERT_UNLOCKED(vo);
 		object_put(&vo->vo_base);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -176,6 +178,8 @@ struct vm_object *vm_object_create_in_place(const char *name, phys_addr_t base, 
 
 struct vm_page *vm_object_get_page(const struct vm_object *vo, off_t offset)
 {
+	if (vo)
+		VM_OBJECT_ASSERT_LOCKED(vo);
 	// LAB 3 SOLUTION BEGIN
 	struct btree_node *n;
 	struct vm_page *p;
@@ -201,6 +205,8 @@ struct vm_page *vm_object_get_page(const struct vm_object *vo, off_t offset)
 kern_status_t vm_object_alloc_page_status(struct vm_object *vo, off_t offset,
 					  enum vm_page_order size, struct vm_page **out)
 {
+	if (vo)
+		VM_OBJECT_ASSERT_UNLOCKED(vo);
 	// LAB 3 SOLUTION BEGIN
 	struct vm_page *p, *old;
 	struct btree_node *next;
@@ -262,8 +268,10 @@ kern_status_t vm_object_alloc_page_status(struct vm_object *vo, off_t offset,
 struct vm_page *vm_object_alloc_page(struct vm_object *vo, off_t offset, enum vm_page_order size)
 {
 	struct vm_page *p;
-	kern_status_t s = vm_object_alloc_page_status(vo, offset, size, &p);
-	return s == KERN_OK ? p : NULL;
+
+	if (vo)
+		VM_OBJECT_ASSERT_UNLOCKED(vo);
+	return vm_object_alloc_page_status(vo, offset, size, &p) == KERN_OK ? p : NULL;
 }
 
 /* The last reference went: give every page back (not an in-place object's). */
@@ -283,7 +291,8 @@ static void vm_object_destroy(struct object *obj)
 	// LAB 3 SOLUTION END
 }
 
-void vm_object_check(const struct vm_object *vo)
+/* vm_object_check() with the lock held. */
+static void check_locked(const struct vm_object *vo)
 {
 	const struct vm_page *prev = NULL;
 
@@ -308,4 +317,14 @@ void vm_object_check(const struct vm_object *vo)
 			      (unsigned long)p->p_vmo_offset, vo->vo_size);
 		prev = p;
 	}
+}
+
+void vm_object_check(struct vm_object *vo)
+{
+	if (!vo)
+		return; /* no object (a constructor failed, or is a stub): nothing to check */
+	VM_OBJECT_ASSERT_UNLOCKED(vo);
+	vm_object_lock(vo);
+	check_locked(vo);
+	vm_object_unlock(vo);
 }

@@ -41,17 +41,25 @@ static void prot_string(enum vm_prot p, char buf[5])
 	buf[4] = '\0';
 }
 
-static void show_line(const struct vm_object *vo)
+/* One line about @vo. Lock: not held (vo_pages is counted under it). */
+static void show_line(struct vm_object *vo)
 {
 	char prot[5];
+	size_t pages;
+
+	vm_object_lock(vo);
+	pages = btree_count(&vo->vo_pages);
+	vm_object_unlock(vo);
 	prot_string(vo->vo_prot, prot);
 	printk("vmo %s: size=0x%zx prot=%s flags=%s pages=%zu", vo->vo_name, vo->vo_size, prot,
-	       vo->vo_flags & VMO_IN_PLACE ? "in-place" : "demand", btree_count(&vo->vo_pages));
+	       vo->vo_flags & VMO_IN_PLACE ? "in-place" : "demand", pages);
 	if (vo->vo_flags & VMO_IN_PLACE)
 		printk(" phys=0x%lx", (unsigned long)vo->vo_phys_base);
 	printk("\n");
 }
 
+/* Runs under the object-model lock, which may be held while an object's
+ * lock is taken (object.c's lock order). */
 static bool list_one(struct object *obj, const void *arg)
 {
 	(void)arg;
@@ -65,6 +73,15 @@ static struct vm_object *named(const char *name)
 	if (!vo)
 		printk("no vm_object named '%s' (try 'vmo list')\n", name);
 	return vo;
+}
+
+/* Report that @fn made no object; returns the command's status, 1. The
+ * constructor warns why it refused; a stub returns NULL without a word. */
+static int create_failed(const char *sub, const char *fn)
+{
+	printk("vmo %s: failed: %s() returned NULL (the reason is above; if there is "
+	       "none, %s is still the Lab 3 stub)\n", sub, fn, fn);
+	return 1;
 }
 
 static int cmd_vmo(int argc, char **argv)
@@ -87,7 +104,7 @@ static int cmd_vmo(int argc, char **argv)
 		}
 		vo = vm_object_create(argv[2], (size_t)a, prot);
 		if (!vo)
-			return 1; /* the reason was printed */
+			return create_failed(sub, "vm_object_create");
 		show_line(vo);
 		return 0;
 	}
@@ -101,7 +118,7 @@ static int cmd_vmo(int argc, char **argv)
 		}
 		vo = vm_object_create_in_place(argv[2], a, (size_t)b, prot);
 		if (!vo)
-			return 1;
+			return create_failed(sub, "vm_object_create_in_place");
 		show_line(vo);
 		return 0;
 	}
@@ -141,22 +158,31 @@ static int cmd_vmo(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(sub, "read") && argc == 4) {
-		struct vm_page *p;
+		struct vm_page *p = NULL;
+		uint64_t word = 0;
+		phys_addr_t pa = 0;
 		if (!parse_u64(argv[3], &a, true))
 			return monitor_usage(argv[0]);
 		if (!(vo = named(argv[2])))
 			return 1;
-		if (a > (uint64_t)INT64_MAX || (a & 7) || !(p = vm_object_get_page(vo, (off_t)a))) {
+		/* get_page wants the lock; the page is read before it is dropped */
+		vm_object_lock(vo);
+		if (a <= (uint64_t)INT64_MAX && !(a & 7) && (p = vm_object_get_page(vo, (off_t)a))) {
+			/* get_page answers with the page covering a; read inside it */
+			off_t in = (off_t)a - ((vo->vo_flags & VMO_IN_PLACE)
+						       ? (off_t)ALIGN_DOWN(a, PAGE_SIZE)
+						       : p->p_vmo_offset);
+			word = *(const uint64_t *)((const char *)vm_page_to_virt(p) + in);
+			pa = vm_page_to_phys(p) + (phys_addr_t)in;
+		}
+		vm_object_unlock(vo);
+		if (!p) {
 			printk("no page at offset 0x%lx (not 8-byte aligned, past the end, or not "
 			       "allocated)\n", (unsigned long)a);
 			return 1;
 		}
-		/* get_page answers with the page covering a; read inside it */
-		off_t in = (off_t)a - ((vo->vo_flags & VMO_IN_PLACE) ? (off_t)ALIGN_DOWN(a, PAGE_SIZE)
-								   : p->p_vmo_offset);
 		printk("vmo %s+0x%lx = 0x%016lx (phys 0x%lx)\n", vo->vo_name, (unsigned long)a,
-		       (unsigned long)*(const uint64_t *)((const char *)vm_page_to_virt(p) + in),
-		       (unsigned long)(vm_page_to_phys(p) + (phys_addr_t)in));
+		       (unsigned long)word, (unsigned long)pa);
 		return 0;
 	}
 	if (!strcmp(sub, "drop") && argc == 3) {

@@ -1,15 +1,28 @@
 // LAB 3 FILE
 /*
  * vm_object_test.c - Lab 3's in-kernel tests. The suite's setup warms up
- * kmalloc (whose slab pages are kept) and its teardown checks that every
- * case gave back exactly the page frames it took.
+ * kmalloc (whose slab pages are kept) and its leak check
+ * (KTEST_SUITE_LEAK_CHECK) that every case gave back exactly the page
+ * frames it took.
  */
 #include <mango/ktest.h>
 #include <mango/vm_object.h>
 #include <mango/vm_arch.h>
 
-static size_t free_before;
+/* vm_object_get_page() under the lock its contract asks for. */
+static struct vm_page *page_at(struct vm_object *vo, off_t offset)
+{
+	struct vm_page *p;
 
+	if (!vo)
+		return vm_object_get_page(NULL, offset);
+	vm_object_lock(vo);
+	p = vm_object_get_page(vo, offset);
+	vm_object_unlock(vo);
+	return p;
+}
+
+/* The leak check's count (and the cases' own "free pages now"). */
 static size_t free_pages(void)
 {
 	struct vm_page_stats st;
@@ -17,21 +30,15 @@ static size_t free_pages(void)
 	return st.free;
 }
 
-static void vmo_setup(struct ktest *kt)
+/* Before the count: the first object takes a page for kmalloc's slab,
+ * which is kept, so make that happen outside the cases. */
+static void vmo_warm_up(struct ktest *kt)
 {
 	(void)kt;
 	vm_object_put(vm_object_create("warm-up", PAGE_SIZE, VM_PROT_READ));
-	free_before = free_pages();
 }
 
-static void vmo_teardown(struct ktest *kt)
-{
-	if (free_pages() != free_before)
-		ktest_fail(kt, __FILE__, __LINE__, false, "leak check: %zu free pages before the case, "
-			   "%zu after", free_before, free_pages());
-}
-
-KTEST_SUITE(vmo, vmo_setup, vmo_teardown);
+KTEST_SUITE_LEAK_CHECK(vmo, vmo_warm_up, free_pages, "free pages");
 
 KTEST(vmo, create_rounds_and_allocates_nothing)
 {
@@ -40,9 +47,9 @@ KTEST(vmo, create_rounds_and_allocates_nothing)
 	KT_ASSERT_NOT_NULL(vo);
 	KT_EXPECT_EQ(vo->vo_size, 8192);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
-	KT_EXPECT_EQ(free_pages(), free_before);
+	KT_EXPECT_EQ(free_pages(), kt->count_before);
 	for (off_t off = 0; off < 8192; off += 512)
-		KT_EXPECT_NULL(vm_object_get_page(vo, off));
+		KT_EXPECT_NULL(page_at(vo, off));
 	vm_object_check(vo);
 	vm_object_put(vo);
 }
@@ -50,6 +57,8 @@ KTEST(vmo, create_rounds_and_allocates_nothing)
 KTEST(vmo, names_and_protections_as_given)
 {
 	struct vm_object *vo = vm_object_create("stack", PAGE_SIZE, VM_PROT_READ | VM_PROT_USER);
+	char longest[VM_OBJECT_NAME_MAX];
+	struct vm_object *named;
 
 	KT_ASSERT_NOT_NULL(vo);
 	KT_EXPECT_STREQ(vo->vo_name, "stack");
@@ -58,6 +67,32 @@ KTEST(vmo, names_and_protections_as_given)
 	KT_EXPECT_TRUE(vm_object_find("stack") == vo);
 	vm_object_put(vo);
 	KT_EXPECT_NULL(vm_object_find("stack"));
+	/* the longest name that fits (VM_OBJECT_NAME_MAX - 1 bytes) is kept whole */
+	for (size_t i = 0; i < VM_OBJECT_NAME_MAX - 1; i++)
+		longest[i] = (char)('a' + i % 26);
+	longest[VM_OBJECT_NAME_MAX - 1] = '\0';
+	named = vm_object_create(longest, PAGE_SIZE, VM_PROT_READ);
+	KT_ASSERT_NOT_NULL(named);
+	KT_EXPECT_STREQ(named->vo_name, longest);
+	KT_EXPECT_TRUE(vm_object_find(longest) == named);
+	vm_object_put(named);
+}
+
+/* Write 0xa5 over a few frames and free them (the allocator poisons them
+ * on top), so that the next pages handed out were used before: RAM
+ * fresh from QEMU is zero, and a missing VM_ALLOC_ZERO would not show. */
+static void dirty_some_frames(void)
+{
+	struct vm_page *held[8];
+
+	for (unsigned i = 0; i < ARRAY_SIZE(held); i++) {
+		held[i] = vm_page_alloc(VM_PAGE_4K, 0);
+		if (held[i])
+			memset(vm_page_to_virt(held[i]), 0xa5, PAGE_SIZE);
+	}
+	for (unsigned i = ARRAY_SIZE(held); i-- > 0;)
+		if (held[i])
+			vm_page_free(held[i]);
 }
 
 KTEST(vmo, alloc_page_zeroed_and_idempotent)
@@ -67,6 +102,7 @@ KTEST(vmo, alloc_page_zeroed_and_idempotent)
 	uint64_t *mem;
 
 	KT_ASSERT_NOT_NULL(vo);
+	dirty_some_frames();
 	p = vm_object_alloc_page(vo, PAGE_SIZE, VM_PAGE_4K);
 	KT_ASSERT_NOT_NULL(p);
 	KT_EXPECT_EQ(p->p_vmo_offset, PAGE_SIZE);
@@ -80,9 +116,9 @@ KTEST(vmo, alloc_page_zeroed_and_idempotent)
 	again = vm_object_alloc_page(vo, PAGE_SIZE, VM_PAGE_4K);
 	KT_EXPECT_TRUE(again == p);
 	KT_EXPECT_EQ(mem[0], 0x6d616e676f); /* not re-zeroed */
-	KT_EXPECT_TRUE(vm_object_get_page(vo, PAGE_SIZE + 100) == p);
-	KT_EXPECT_NULL(vm_object_get_page(vo, 0));
-	KT_EXPECT_EQ(free_pages(), free_before - 1);
+	KT_EXPECT_TRUE(page_at(vo, PAGE_SIZE + 100) == p);
+	KT_EXPECT_NULL(page_at(vo, 0));
+	KT_EXPECT_EQ(free_pages(), kt->count_before - 1);
 	vm_object_check(vo);
 	vm_object_put(vo);
 }
@@ -99,15 +135,21 @@ KTEST(vmo, mixed_orders_and_a_large_page_covers_its_offsets)
 	KT_ASSERT_NOT_NULL(big);
 	KT_ASSERT_NOT_NULL(small);
 	for (off_t off = (off_t)two_m; off < (off_t)(2 * two_m); off += 4099)
-		KT_EXPECT_TRUE(vm_object_get_page(vo, off) == big);
-	KT_EXPECT_NULL(vm_object_get_page(vo, (off_t)(2 * two_m)));
-	KT_EXPECT_NULL(vm_object_get_page(vo, PAGE_SIZE));
+		KT_EXPECT_TRUE(page_at(vo, off) == big);
+	KT_EXPECT_NULL(page_at(vo, (off_t)(2 * two_m)));
+	KT_EXPECT_NULL(page_at(vo, PAGE_SIZE));
 	/* overlaps with a page of another size are refused, naming the page */
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, (off_t)two_m + PAGE_SIZE, VM_PAGE_4K, &p), KERN_EXISTS);
 	KT_EXPECT_TRUE(p == big);
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, VM_PAGE_2M, &p), KERN_EXISTS);
 	KT_EXPECT_TRUE(p == small);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 2);
+	/* a smaller page that starts inside a new large one is an overlap too */
+	small = vm_object_alloc_page(vo, (off_t)(2 * two_m) + PAGE_SIZE, VM_PAGE_4K);
+	KT_ASSERT_NOT_NULL(small);
+	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, (off_t)(2 * two_m), VM_PAGE_2M, &p), KERN_EXISTS);
+	KT_EXPECT_TRUE(p == small);
+	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 3);
 	vm_object_check(vo);
 	vm_object_put(vo);
 }
@@ -134,9 +176,9 @@ KTEST(vmo, bad_arguments_come_back_as_statuses)
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, -PAGE_SIZE, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, (enum vm_page_order)99, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(vm_object_alloc_page_status(NULL, 0, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
-	KT_EXPECT_NULL(vm_object_get_page(NULL, 0));
-	KT_EXPECT_NULL(vm_object_get_page(vo, -1));
-	KT_EXPECT_NULL(vm_object_get_page(vo, 4 * PAGE_SIZE));
+	KT_EXPECT_NULL(page_at(NULL, 0));
+	KT_EXPECT_NULL(page_at(vo, -1));
+	KT_EXPECT_NULL(page_at(vo, 4 * PAGE_SIZE));
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
 	vm_object_put(vo);
 }
@@ -150,14 +192,17 @@ KTEST(vmo, in_place_resolves_to_its_frames_and_allocates_nothing)
 	KT_ASSERT_NOT_NULL(vo);
 	KT_EXPECT_TRUE(vo->vo_flags & VMO_IN_PLACE);
 	for (off_t off = 0; off < (off_t)(4 * PAGE_SIZE); off += PAGE_SIZE / 2)
-		KT_EXPECT_EQ(vm_page_to_phys(vm_object_get_page(vo, off)),
+		KT_EXPECT_EQ(vm_page_to_phys(page_at(vo, off)),
 			     base + ALIGN_DOWN((phys_addr_t)off, PAGE_SIZE));
+	/* the last byte is inside, the size itself is past the end */
+	KT_EXPECT_EQ(vm_page_to_phys(page_at(vo, 4 * PAGE_SIZE - 1)), base + 3 * PAGE_SIZE);
+	KT_EXPECT_NULL(page_at(vo, 4 * PAGE_SIZE));
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
-	KT_EXPECT_EQ(free_pages(), free_before);
+	KT_EXPECT_EQ(free_pages(), kt->count_before);
 	vm_object_check(vo);
 	vm_object_put(vo); /* frees nothing: the frames were never ours */
-	KT_EXPECT_EQ(free_pages(), free_before);
+	KT_EXPECT_EQ(free_pages(), kt->count_before);
 }
 
 KTEST(vmo, destroy_returns_exactly_its_pages)
@@ -168,9 +213,9 @@ KTEST(vmo, destroy_returns_exactly_its_pages)
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 0, VM_PAGE_4K));
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 16 * PAGE_SIZE, VM_PAGE_64K));
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 40 * PAGE_SIZE, VM_PAGE_32K));
-	KT_EXPECT_EQ(free_pages(), free_before - 1 - 16 - 8);
+	KT_EXPECT_EQ(free_pages(), kt->count_before - 1 - 16 - 8);
 	vm_object_put(vo);
-	KT_EXPECT_EQ(free_pages(), free_before);
+	KT_EXPECT_EQ(free_pages(), kt->count_before);
 }
 
 KTEST(vmo, random_allocations_and_lookups)
@@ -205,7 +250,7 @@ KTEST(vmo, random_allocations_and_lookups)
 		}
 		for (int probe = 0; probe < 8; probe++) {
 			unsigned q = (unsigned)(ktest_rand(kt) % PAGES);
-			KT_ASSERT_TRUE(vm_object_get_page(vo, (off_t)q * PAGE_SIZE + 8) == model[q]);
+			KT_ASSERT_TRUE(page_at(vo, (off_t)q * PAGE_SIZE + 8) == model[q]);
 		}
 		vm_object_check(vo);
 	}

@@ -13,6 +13,19 @@
 #include <mango/vm_arch.h>
 #include <mango/vm_page.h>
 
+/* The blocks 'pages alloc' handed out and 'pages free' may give back,
+ * linked through p_link (an allocated block's owner field): the monitor
+ * frees only its own blocks, never kmalloc's or a vm_object's. */
+static struct queue mine = QUEUE_INIT(mine);
+
+static bool is_mine(const struct vm_page *p)
+{
+	queue_foreach(e, &mine)
+		if (e == &p->p_link)
+			return true;
+	return false;
+}
+
 static void summary(void)
 {
 	struct vm_page_stats st;
@@ -51,6 +64,7 @@ static int cmd_pages(int argc, char **argv)
 			printk("no free block of order %lu\n", (unsigned long)v);
 			return 1;
 		}
+		queue_push_back(&mine, &p->p_link);
 		printk("allocated order %lu at 0x%lx\n", (unsigned long)v,
 		       (unsigned long)vm_page_to_phys(p));
 		return 0;
@@ -61,11 +75,12 @@ static int cmd_pages(int argc, char **argv)
 			printk("0x%lx is not the address of a page frame\n", (unsigned long)v);
 			return 1;
 		}
-		if (!(p->p_flags & VM_PAGE_ALLOCATED) || (p->p_flags & VM_PAGE_SLAB)) {
+		if (!is_mine(p)) {
 			printk("0x%lx is not the start of a block allocated with 'pages alloc'\n",
 			       (unsigned long)v);
 			return 1;
 		}
+		queue_delete(&p->p_link);
 		vm_page_free(p);
 		printk("freed 0x%lx\n", (unsigned long)v);
 		return 0;

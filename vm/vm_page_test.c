@@ -1,8 +1,9 @@
 // LAB 1 FILE
 /*
  * vm_page_test.c - Lab 1's in-kernel tests of the buddy allocator. The suite's
- * teardown compares the free-page count with the one its setup saw, so a
- * case that leaks pages fails even if everything else was right.
+ * leak check (KTEST_SUITE_LEAK_CHECK) compares the free-page count after
+ * each case with the one before it, so a case that leaks pages fails even
+ * if everything else was right.
  */
 #include <mango/ktest.h>
 #include <mango/vm_arch.h>
@@ -10,33 +11,15 @@
 
 #define MAX_RANGES 16
 
-static size_t free_before;
-
-static void pages_setup(struct ktest *kt)
-{
-	struct vm_page_stats st;
-	(void)kt;
-	vm_page_get_stats(&st);
-	free_before = st.free;
-}
-
-static void pages_teardown(struct ktest *kt)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	if (st.free != free_before)
-		ktest_fail(kt, __FILE__, __LINE__, false, "leak check: %zu free pages before the case, "
-			   "%zu after", free_before, st.free);
-}
-
-KTEST_SUITE(pages, pages_setup, pages_teardown);
-
+/* The leak check's count (and the cases' own "free pages now"). */
 static size_t free_pages(void)
 {
 	struct vm_page_stats st;
 	vm_page_get_stats(&st);
 	return st.free;
 }
+
+KTEST_SUITE_LEAK_CHECK(pages, NULL, free_pages, "free pages");
 
 KTEST(pages, initial_accounting)
 {
@@ -52,13 +35,48 @@ KTEST(pages, initial_accounting)
 	vm_page_check();
 }
 
+/* Fill every free frame with 0xa5 (take every block, the largest first,
+ * fill it, give them all back), so that a block handed out afterwards
+ * reads as zero only if vm_page_alloc() zeroed it: RAM fresh from QEMU
+ * is zero already. */
+static void dirty_free_memory(void)
+{
+	struct queue held;
+	struct queue_entry *e;
+	struct vm_page *p;
+
+	queue_init(&held);
+	for (int k = VM_PAGE_MAX_ORDER; k >= 0; k--)
+		while ((p = vm_page_alloc((enum vm_page_order)k, 0)) != NULL) {
+			memset(vm_page_to_virt(p), 0xa5, vm_page_order_bytes((enum vm_page_order)k));
+			queue_push_back(&held, &p->p_link);
+		}
+	while ((e = queue_pop_front(&held)) != NULL)
+		vm_page_free(container_of(e, struct vm_page, p_link));
+}
+
+/* Expect the block of @bytes at @p to be all zero; reports the first
+ * non-zero word (and goes on: the case still frees its blocks). */
+static void expect_zeroed(struct ktest *kt, const struct vm_page *p, size_t bytes)
+{
+	const uint64_t *w = vm_page_to_virt(p);
+
+	for (size_t i = 0; i < bytes / 8; i++)
+		if (w[i]) {
+			ktest_fail(kt, __FILE__, __LINE__, false, "block at 0x%lx (%zu bytes) is not "
+				   "zeroed at byte %zu: 0x%lx", (unsigned long)vm_page_to_phys(p), bytes,
+				   i * 8, (unsigned long)w[i]);
+			return;
+		}
+}
+
 KTEST(pages, every_order_distinct_aligned_zeroed)
 {
+	dirty_free_memory();
 	for (unsigned k = 0; k <= VM_PAGE_MAX_ORDER; k++) {
 		struct vm_page *a = vm_page_alloc((enum vm_page_order)k, VM_ALLOC_ZERO);
 		struct vm_page *b = vm_page_alloc((enum vm_page_order)k, VM_ALLOC_ZERO);
 		size_t bytes = vm_page_order_bytes((enum vm_page_order)k);
-		const uint64_t *w;
 
 		KT_ASSERT_NOT_NULL(a);
 		KT_ASSERT_NOT_NULL(b);
@@ -68,13 +86,8 @@ KTEST(pages, every_order_distinct_aligned_zeroed)
 		/* the blocks do not overlap */
 		KT_EXPECT_TRUE(vm_page_to_phys(a) + bytes <= vm_page_to_phys(b) ||
 			       vm_page_to_phys(b) + bytes <= vm_page_to_phys(a));
-		w = vm_page_to_virt(a);
-		for (size_t i = 0; i < bytes / 8; i++)
-			if (w[i]) {
-				KT_FAIL("order %u block at 0x%lx is not zeroed at byte %zu", k,
-					(unsigned long)vm_page_to_phys(a), i * 8);
-				break;
-			}
+		expect_zeroed(kt, a, bytes);
+		expect_zeroed(kt, b, bytes);
 		vm_page_free(a);
 		vm_page_free(b);
 		vm_page_check();

@@ -4,6 +4,11 @@ Only the shape kernel/ktest/ktest.c produces is accepted, strictly: one
 top-level header, immediately followed by the nonce line; then suites
 (indented four spaces) with "# start <case>" before each case and
 "ok/not ok N <name>" after it. Anything else is noted in `problems`.
+
+The parser is incremental: LabRun feeds it what COM2 gained since the last
+poll, and reads `running` from it while the kernel runs.
+
+    p = Parser(); p.feed(chunk); ...; k = p.finish()   # or k = parse(text)
 """
 import re
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ class Ktap:
     panic_lines: list = field(default_factory=list)
     listed: dict = field(default_factory=dict)    # ktest.list: name -> panics?
     problems: list = field(default_factory=list)
+    headers: int = 0                              # top-level KTAP headers seen
 
     @property
     def running(self):
@@ -45,37 +51,70 @@ class Ktap:
 
 
 def parse(text):
-    k = Ktap()
-    suite = None
-    pending = []   # diagnostics since the last result
-    headers = 0
-    lines = text.splitlines()
-    for i, raw in enumerate(lines):
+    """The Ktap of a whole stream."""
+    p = Parser()
+    p.feed(text)
+    return p.finish()
+
+
+class Parser:
+    """Feeds lines of a KTAP stream, as they come, into a Ktap (`result`)."""
+
+    def __init__(self):
+        self.result = Ktap()
+        self._partial = ""      # an unfinished last line
+        self._suite = None
+        self._pending = []      # diagnostics since the last result
+        self._want_nonce = False
+        self._lineno = 0
+
+    def feed(self, text):
+        """Parse the complete lines of @text (keeping a partial last line);
+        return the Ktap so far."""
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for raw in lines:
+            self._line(raw.rstrip("\r"))
+        return self.result
+
+    def finish(self):
+        """The Ktap of the whole stream (its last line need not end in a newline)."""
+        if self._partial:
+            self._line(self._partial.rstrip("\r"))
+            self._partial = ""
+        if self._want_nonce:
+            self.result.problems.append("the KTAP header is not followed by the nonce line")
+            self._want_nonce = False
+        return self.result
+
+    def _line(self, raw):
+        k = self.result
+        self._lineno += 1
         indent = len(raw) - len(raw.lstrip(" "))
         line = raw.strip()
+        if self._want_nonce:
+            self._want_nonce = False
+            m = NONCE_RE.match(line)
+            if m:
+                k.nonce, k.seed = m.group(1), int(m.group(2))
+            else:
+                k.problems.append("the KTAP header is not followed by the nonce line")
         if not line:
-            continue
+            return
         if line == "KTAP version 1":
             if indent == 0:
-                headers += 1
-                if headers > 1:
-                    k.problems.append("a second top-level KTAP header at line %d" % (i + 1))
-                nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-                m = NONCE_RE.match(nxt)
-                if m:
-                    k.nonce, k.seed = m.group(1), int(m.group(2))
-                else:
-                    k.problems.append("the KTAP header is not followed by the nonce line")
-            continue
-        if headers == 0:
+                k.headers += 1
+                if k.headers > 1:
+                    k.problems.append("a second top-level KTAP header at line %d" % self._lineno)
+                self._want_nonce = True
+            return
+        if k.headers == 0:
             m = LIST_RE.match(line)
             if m:
                 k.listed[m.group(1)] = bool(m.group(2))
-                continue
-            if line.startswith("# mango-ktest list"):
-                continue
-            k.problems.append("output before the KTAP header: %r" % line[:80])
-            continue
+            elif not line.startswith("# mango-ktest list"):
+                k.problems.append("output before the KTAP header: %r" % line[:80])
+            return
         if indent == 0:
             m = DONE_RE.match(line)
             if m:
@@ -84,26 +123,26 @@ def parse(text):
                 if counted != len(k.results):
                     k.problems.append("the done line counts %d results, the stream has %d"
                                       % (counted, len(k.results)))
-            continue
+            return
         m = SUBTEST_RE.match(line)
         if m:
-            suite = m.group(1)
-            continue
+            self._suite = m.group(1)
+            return
         m = START_RE.match(line)
         if m:
             k.started.append(m.group(1))
-            pending = []
-            continue
+            self._pending = []
+            return
         if line.startswith("# MANGO PANIC"):
             k.panic_lines.append(line[2:])
-            pending.append(line[2:])
-            continue
+            self._pending.append(line[2:])
+            return
         if line.startswith("#"):
-            pending.append(line[1:].strip())
-            continue
+            self._pending.append(line[1:].strip())
+            return
         m = RESULT_RE.match(line)
-        if m and suite:
-            name = "%s.%s" % (suite, m.group(3))
+        if m and self._suite:
+            name = "%s.%s" % (self._suite, m.group(3))
             if name in k.results:
                 k.problems.append("case %s reported twice" % name)
             # ktest writes "# start X" before running X and skips without it
@@ -112,6 +151,5 @@ def parse(text):
             k.results[name] = CaseResult(
                 name=name, ok=m.group(1) == "ok",
                 skipped=(m.group(5) or "skipped") if m.group(4) == "SKIP" else "",
-                diagnostics=pending)
-            pending = []
-    return k
+                diagnostics=self._pending)
+            self._pending = []

@@ -2,46 +2,63 @@
 for each graded case.
 
 The kernel is booted with `ktest=<the lab's suites> ktest.nonce=<random>`;
-results are read from COM2 (KTAP), never from the console, and refused
-unless they carry this run's nonce. Each case gets its own timeout from
-the rubric: the harness watches COM2 for "# start <case>" and stops the
-machine when a case overstays. When a case panics, hangs, triple-faults
-or floods, it gets that verdict and the machine is booted again for the
-cases after it (with ktest.skip=<culprits>), so one crash costs one case,
-not the lab. A graded case the kernel never reports fails as missing.
-Cases that must panic boot alone.
+results are read from COM2 (KTAP, parsed as it comes), never from the
+console, and refused unless they carry this run's nonce. Each case gets its
+own timeout from the rubric, in QEMU's time (qemutime.py: not the time
+QEMU waited for a CPU, so a verdict does not depend on the machine's load):
+the harness watches COM2 for "# start <case>" and stops the machine when a
+case overstays, saying where the CPU was (stuck.py). A kernel still
+printing when its time is up is read on, so a flood is FLOOD, not TIMEOUT.
+Once a case of the lab has timed out, every later case gets a third of its
+timeout (AFTER_TIMEOUT_SHARE, at least AFTER_TIMEOUT_MIN), so an endless
+loop that every case runs into costs about one timeout and a half, not one
+per case (the rubric's timeouts are many times what a case needs). When a case panics, hangs, triple-faults or floods, it gets that
+verdict and the machine is booted again for the cases after it (with
+ktest.skip=<culprits>), so one crash costs one case, not the lab. A graded
+case the kernel never reports fails as missing. Cases that must panic
+boot alone.
 """
 import secrets
-import time
-from dataclasses import dataclass
 
 import pexpect
 
-from mangotest import ktap, verdict as V
-from mangotest.machine import (EXIT_PANIC, EXIT_POWEROFF, EXIT_TRIPLE_FAULT, Flood, Machine,
-                               describe_exit, panic_report)
+from mangotest import ktap, stuck, verdict as V
+from mangotest.machine import (EXIT_POWEROFF, FLOOD_LIMIT, Flood, Machine, describe_exit, exit_verdict,
+                               panic_report)
+from mangotest.symbols import Symbols
+from mangotest.verdict import Outcome
 
-BOOT_TIMEOUT = 20      # seconds from QEMU start to the first case
+BOOT_TIMEOUT = 20      # seconds (QEMU time) to the first case, and between cases
+AFTER_TIMEOUT_SHARE = 1 / 3  # of its timeout, a case gets once one of its lab timed out
+AFTER_TIMEOUT_MIN = 2        # seconds, at least
 MAX_BOOTS = 8          # per lab: after that, what is left is "not run"
 POLL = 0.05
+STILL_PRINTING = 1.0   # console output this recent (s) at a timeout: read on
 
 
-@dataclass
-class Outcome:
-    verdict: str
-    message: str = ""
+class Com2:
+    """The COM2 file of one boot, read as it grows into a ktap.Parser."""
 
-    @property
-    def passed(self):
-        return self.verdict == V.PASS
+    def __init__(self, path):
+        self.path = path
+        self.file = None
+        self.parser = ktap.Parser()
 
+    def poll(self):
+        """Feed what the file gained since the last call; return the Ktap so far."""
+        if self.file is None:
+            try:
+                self.file = open(self.path, encoding="utf-8", errors="replace", newline="")
+            except FileNotFoundError:
+                return self.parser.result
+        return self.parser.feed(self.file.read())
 
-def _read(path, limit=1 << 20):
-    try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.read(limit)
-    except FileNotFoundError:
-        return ""
+    def finish(self):
+        """The Ktap of the whole stream."""
+        self.poll()
+        if self.file:
+            self.file.close()
+        return self.parser.finish()
 
 
 def _diagnostics(result):
@@ -52,20 +69,24 @@ def _diagnostics(result):
 class LabRun:
     """All kernel-case outcomes of one lab, computed on first use."""
 
-    def __init__(self, lab, entries, workdir, extra_cmdline=""):
+    def __init__(self, lab, entries, workdir, extra_cmdline="", flood_limit=FLOOD_LIMIT):
         self.lab = lab
+        self.flood_limit = flood_limit
         self.entries = {e.name: e for e in entries if e.kind == "ktest"}
         self.workdir = workdir
         self.extra_cmdline = extra_cmdline
         self.outcomes = {}
         self.boots = []  # Machines, for the logs
         self.seed = secrets.randbelow(10 ** 6)
+        self.timed_out = None  # the first case of the lab that timed out
+        self._symbols = None
 
     # -- one boot --------------------------------------------------------
 
     def _boot(self, globs, skip=()):
-        """Boot once running @globs; return (machine, ktap, how, culprit).
-        how: 'ok', 'exit', 'timeout', 'flood' (the machine's end)."""
+        """Boot once running @globs; return (machine, ktap, how, status).
+        how: 'exit', 'timeout', 'flood' (the machine's end); on a timeout,
+        machine.stuck says where the CPU was."""
         nonce = secrets.token_hex(8)
         words = ["quiet", "ktest=%s" % globs, "ktest.nonce=%s" % nonce,
                  "ktest.seed=%d" % self.seed]
@@ -75,38 +96,67 @@ class LabRun:
             words.append(self.lab.cmdline)
         if self.extra_cmdline:
             words.append(self.extra_cmdline)
-        m = Machine(self.workdir / ("boot%d" % len(self.boots)), cmdline=" ".join(words))
+        m = Machine(self.workdir / ("boot%d" % len(self.boots)), cmdline=" ".join(words), qmp=True,
+                    flood_limit=self.flood_limit)
         self.boots.append(m)
+        m.nonce, m.stuck, m.last_lines = nonce, "", ""
         m.start()
-        how, current, since = None, None, time.monotonic()
+        com2 = Com2(m.com2_log)
         try:
-            while how is None:
-                try:
-                    m.child.expect(pexpect.EOF, timeout=POLL)
-                    how = "exit"
-                except pexpect.TIMEOUT:
-                    k = ktap.parse(_read(m.com2_log))
-                    running = k.running
-                    if running != current:
-                        current, since = running, time.monotonic()
-                    limit = self._timeout_of(running) if running else BOOT_TIMEOUT
-                    if time.monotonic() - since > limit:
-                        how = "timeout"
+            how = self._watch(m, com2)
         except Flood:
             how = "flood"
-        status = None
-        if how == "exit":
-            status = m.wait_exit()
+        status = m.wait_exit() if how == "exit" else None
         m.close()
-        k = ktap.parse(_read(m.com2_log))
-        m.nonce = nonce
+        k = com2.finish()
+        if how == "timeout" and self.timed_out is None:
+            self.timed_out = k.running
         return m, k, how, status
 
-    # -- the whole lab ---------------------------------------------------
+    def _watch(self, m, com2):
+        """Poll machine @m and its COM2 until it exits ('exit') or the case
+        it runs overstays its budget ('timeout': m.stuck and m.last_lines
+        say where it was). A flood raises Flood."""
+        current, since = None, 0.0
+        printed, printed_at = 0, 0.0
+        while True:
+            try:
+                m.child.expect(pexpect.EOF, timeout=POLL)
+                return "exit"
+            except pexpect.TIMEOUT:
+                pass
+            now = m.time.seconds()
+            if m.console_bytes() != printed:
+                printed, printed_at = m.console_bytes(), now
+            running = com2.poll().running
+            if running != current:
+                current, since = running, now
+            if now - since > self._budget(running):
+                # a kernel still printing is read on: a flood is FLOOD
+                if now - printed_at < STILL_PRINTING and \
+                        m.drain(STILL_PRINTING, self._budget(running)):
+                    return "exit"
+                m.stuck = stuck.where(m, self.symbols())
+                m.last_lines = m.tail()  # before QEMU's "terminating on signal"
+                return "timeout"
 
-    def _timeout_of(self, name):
+    def _budget(self, name):
+        """Seconds (QEMU time) case @name may run; BOOT_TIMEOUT for None."""
+        if name is None:
+            return BOOT_TIMEOUT
         e = self.entries.get(name)
-        return e.timeout if e else 10
+        limit = e.timeout if e else 10
+        if self.timed_out in (None, name):
+            return limit
+        return min(limit, max(AFTER_TIMEOUT_MIN, round(limit * AFTER_TIMEOUT_SHARE, 1)))
+
+    def symbols(self):
+        """The kernel's symbols (build/kernel.nm), loaded on first use."""
+        if self._symbols is None:
+            self._symbols = Symbols.load()
+        return self._symbols
+
+    # -- the whole lab ---------------------------------------------------
 
     def run(self):
         if self.outcomes:
@@ -116,7 +166,10 @@ class LabRun:
         skip = []
         while normal - set(self.outcomes) and len(self.boots) < MAX_BOOTS:
             m, k, how, status = self._boot(globs, skip)
-            if k.nonce != m.nonce or k.problems:
+            ended_badly = how != "exit" or status != EXIT_POWEROFF
+            # a kernel that crashed before ktest wrote its header gets the
+            # crash's verdict; a stream that is there must be this run's
+            if k.problems or (k.nonce != m.nonce and (k.headers or not ended_badly)):
                 self._refuse(normal, m, k)
                 break
             for name in normal:
@@ -130,7 +183,6 @@ class LabRun:
                 else:
                     self.outcomes[name] = Outcome(V.FAIL, "%s failed:\n%s" % (name, _diagnostics(r)))
             culprit = k.running
-            ended_badly = how != "exit" or status != EXIT_POWEROFF
             if not ended_badly:
                 if not k.done:
                     self._refuse(normal, m, k, "the machine powered off before ktest's done line")
@@ -153,9 +205,9 @@ class LabRun:
 
     def _run_panicking(self, name):
         m, k, how, status = self._boot(name)
-        if k.nonce != m.nonce or k.problems:
+        if k.problems or (k.nonce != m.nonce and (k.headers or status == EXIT_POWEROFF)):
             return Outcome(V.FAIL, self._refusal(m, k))
-        if how == "exit" and status == EXIT_PANIC and k.running == name:
+        if how == "exit" and exit_verdict(status) == V.PANIC and k.running == name:
             return Outcome(V.PASS)
         r = k.results.get(name)
         if r is not None and not r.ok:
@@ -172,24 +224,34 @@ class LabRun:
         where = "in case %s" % culprit if culprit else \
             "before the first case started" if not k.started else "between cases"
         transcript = m.transcript()
+        verdict = exit_verdict(status)
         if how == "timeout":
-            limit = self._timeout_of(culprit) if culprit else BOOT_TIMEOUT
-            return Outcome(V.TIMEOUT, "no progress %s for %gs. Last console lines (%s):\n%s"
-                           % (where, limit, m.console_log, m.tail()))
+            return Outcome(V.TIMEOUT, "no progress %s for %gs%s; %s. Last console lines (%s):\n%s"
+                           % (where, self._budget(culprit), self._cut_note(culprit), m.stuck,
+                              m.console_log, m.last_lines))
         if how == "flood":
             return Outcome(V.FLOOD, "the kernel printed more than %d bytes %s and was cut off "
                            "(a printk in a loop?). Last console lines:\n%s"
                            % (m.flood_limit, where, m.tail()))
-        if status == EXIT_PANIC:
+        if verdict == V.PANIC:
             report = panic_report(transcript) or "\n".join(k.panic_lines) or "(no marker line)"
             return Outcome(V.PANIC, "%s%s:\n%s" % (expected + ", but " if expected else "",
                                                    "the kernel panicked " + where, report))
-        if status == EXIT_TRIPLE_FAULT:
+        if verdict == V.TRIPLE_FAULT:
             return Outcome(V.TRIPLE_FAULT, "the CPU reset itself %s (QEMU log: %s). "
                            "Last console lines:\n%s" % (where, m.qemu_log, m.tail()))
         return Outcome(V.FAIL, "%sthe machine %s %s. Last console lines:\n%s"
                        % (expected + ", but " if expected else "", describe_exit(status),
                           where, m.tail()))
+
+    def _cut_note(self, name):
+        """Why case @name had less than its rubric timeout, or ""."""
+        e = self.entries.get(name)
+        if e is None or self._budget(name) == e.timeout:
+            return ""
+        return (" (QEMU time; its rubric timeout is %gs, but after %s timed out every later "
+                "case of lab %s gets a third of its timeout, at least %gs)"
+                % (e.timeout, self.timed_out, self.lab.id, AFTER_TIMEOUT_MIN))
 
     def _missing(self, name):
         return ("the kernel never reported %s: is it defined with KTEST(%s, %s), and in "

@@ -22,6 +22,7 @@ from pathlib import Path
 import pexpect
 
 from mangotest import verdict as V
+from mangotest.qemutime import QemuTime
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
@@ -29,16 +30,17 @@ RUN_QEMU = REPO / "kernel" / "tools" / "run-qemu.sh"
 PROMPT = "mango> "
 PANIC_MARKER = "MANGO PANIC"
 
-# How QEMU's exit status reads (kernel/include/mango/machine.h).
+# How QEMU's exit status reads (kernel/include/mango/machine.h,
+# kernel/tools/run-qemu.sh): the one table that maps a status to a verdict.
 EXIT_POWEROFF = 0
 EXIT_PANIC = 3
 EXIT_TRIPLE_FAULT = 4
 EXIT_HALT = 5
-EXIT_NAMES = {
-    EXIT_POWEROFF: "powered off",
-    EXIT_PANIC: "panicked",
-    EXIT_TRIPLE_FAULT: "triple fault",
-    EXIT_HALT: "power-off failed",
+EXITS = {  # status: (what happened, verdict of a test that did not expect it)
+    EXIT_POWEROFF: ("powered off", V.FAIL),
+    EXIT_PANIC: ("panicked", V.PANIC),
+    EXIT_TRIPLE_FAULT: ("triple fault", V.TRIPLE_FAULT),
+    EXIT_HALT: ("power-off failed", V.FAIL),
 }
 
 TAIL_LINES = 30
@@ -81,7 +83,8 @@ class _CountingLog:
 
 
 def exit_verdict(status):
-    return {EXIT_PANIC: V.PANIC, EXIT_TRIPLE_FAULT: V.TRIPLE_FAULT}.get(status, V.FAIL)
+    """The verdict of a machine that ended with @status when it should not have."""
+    return EXITS.get(status, ("", V.FAIL))[1]
 
 
 def panic_report(transcript):
@@ -104,7 +107,7 @@ def describe_exit(status):
         return "still running"
     if status < 0:
         return "killed by signal %d" % -status
-    return "exited with status %d (%s)" % (status, EXIT_NAMES.get(status, "unexpected"))
+    return "exited with status %d (%s)" % (status, EXITS.get(status, ("unexpected",))[0])
 
 
 @functools.lru_cache(maxsize=None)
@@ -146,6 +149,7 @@ class Machine:
         self.flood_limit = flood_limit
         self.child = None
         self.status = None
+        self.time = None  # QemuTime from start()
 
     # -- lifecycle -------------------------------------------------------
 
@@ -165,8 +169,9 @@ class Machine:
         self._logfile = _CountingLog(self.console_log, self.flood_limit)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
                                    codec_errors="replace", echo=False, timeout=30,
-                                   dimensions=(50, 200))
+                                   dimensions=(50, 200), maxread=65536)
         self.child.logfile_read = self._logfile
+        self.time = QemuTime(self.child.pid)
         return self
 
     def close(self):
@@ -238,17 +243,30 @@ class Machine:
         raise MachineError("%s while waiting for %s.\nLast console lines (%s):\n%s"
                            % (how, what, self.console_log, self.tail()), verdict) from None
 
+    def _wait(self, method, pattern, timeout):
+        """pexpect's @method(@pattern), with @timeout in QEMU time (qemutime.py),
+        so a busy machine does not make a wait time out."""
+        start = self.time.seconds()
+        while True:
+            left = timeout - (self.time.seconds() - start)
+            try:
+                return method(pattern, timeout=max(0.05, min(left, 1.0)))
+            except pexpect.TIMEOUT:
+                if self.time.seconds() - start >= timeout:
+                    raise
+
     def expect(self, pattern, timeout=10, what=None):
-        """Wait for regex @pattern; return the match."""
+        """Wait for regex @pattern (@timeout: QEMU time); return the match."""
         try:
-            self.child.expect(pattern, timeout=timeout)
+            self._wait(self.child.expect, pattern, timeout)
         except (pexpect.EOF, pexpect.TIMEOUT) as exc:
             self._fail(what or repr(pattern), timeout, exc)
         return self.child.match
 
     def expect_exact(self, text, timeout=10, what=None):
+        """Wait for @text (@timeout: QEMU time); return what came before it."""
         try:
-            self.child.expect_exact(text, timeout=timeout)
+            self._wait(self.child.expect_exact, text, timeout)
         except (pexpect.EOF, pexpect.TIMEOUT) as exc:
             self._fail(what or repr(text), timeout, exc)
         return unix_newlines(self.child.before)
@@ -272,10 +290,31 @@ class Machine:
             raise MachineError("the monitor echoed %r for command %r" % (first, command))
         return rest
 
+    def console_bytes(self):
+        """How many bytes the console has printed so far."""
+        return self._logfile.count
+
+    def drain(self, quiet=1.0, limit=10.0):
+        """Read the console until it has been silent for @quiet seconds, or
+        for @limit seconds in all (both QEMU time: see qemutime.py); True if
+        QEMU ended meanwhile. A flood raises Flood, so a kernel that is
+        printing when its time is up gets FLOOD, not TIMEOUT."""
+        start = last = self.time.seconds()
+        count = self.console_bytes()
+        while self.time.seconds() - last < quiet and self.time.seconds() - start < limit:
+            try:
+                self.child.expect(pexpect.EOF, timeout=0.1)
+                return True
+            except pexpect.TIMEOUT:
+                pass
+            if self.console_bytes() != count:
+                count, last = self.console_bytes(), self.time.seconds()
+        return False
+
     def wait_exit(self, timeout=15):
         """Wait for QEMU to end; return its exit status."""
         try:
-            self.child.expect(pexpect.EOF, timeout=timeout)
+            self._wait(self.child.expect, pexpect.EOF, timeout)
         except pexpect.TIMEOUT:
             raise MachineError("no progress for %ss waiting for the machine to end.\n"
                                "Last console lines:\n%s" % (timeout, self.tail()),

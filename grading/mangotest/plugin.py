@@ -1,18 +1,22 @@
 """Mango's pytest plugin: fixtures that boot the kernel, and grading.
 
-Fixtures (any test): built, boot, mango, lab_run.
+Fixtures (any test): built, boot, mango, lab_run, kernel_outcome.
 Grading (`pytest --grade`, which is what `make grade` runs):
   - only tests named in the rubric run; --lab and --grade-test narrow them,
-    and an unknown lab or test name is an error that lists the valid ones;
-  - each test gets a verdict (see verdict.py) and its rubric points;
-  - failing tests keep their console, COM2 and QEMU logs in build/grade/;
+    and an unknown lab or test name, or a selection that matches nothing,
+    is an error that lists the valid ones;
+  - each test ends in one Outcome (verdict.py), recorded as a score.Run on
+    its report; the controller's Grader gathers them into one score.Report
+    per rubric test;
+  - failing tests keep their console, COM2 and QEMU logs in build/grade/,
+    one folder per run;
   - the session prints a score table ending in "Score: X/Y", writes
     build/grade/results.json (Gradescope's schema) and exits non-zero when
-    the score is not full.
+    the score is not full, whatever the student's code did (a kernel that
+    does not build gets NO BUILD on every test).
 """
 import fcntl
 import fnmatch
-import json
 import re
 import shutil
 import signal
@@ -26,8 +30,10 @@ import pytest
 from mangotest import rubric as rubric_mod, verdict as V
 from mangotest.labrun import LabRun
 from mangotest.machine import BUILD, REPO, Machine
+from mangotest.score import Run, Score
 
 GRADE_DIR = BUILD / "grade"
+BUILD_ERROR_LINES = 25   # of the compiler's output, in a NO BUILD message
 
 
 def pytest_addoption(parser):
@@ -46,25 +52,56 @@ def branch_lab():
         return int(tomllib.load(f)["lab"])
 
 
+def needs_lab_skip_reason(lab, lab_here):
+    """Why a test of @lab is skipped on the branch of lab @lab_here."""
+    if lab > lab_here:
+        return "Lab %d comes after this branch (lab%d)" % (lab, lab_here)
+    return "Lab %d is yours to write: run `make grade LAB=%d` (and `make test-host`)" % (lab, lab)
+
+
+def rubric_of(config):
+    """The session's rubric, loaded once (a rubric error is a usage error)."""
+    if getattr(config, "_mango_rubric", None) is None:
+        try:
+            config._mango_rubric = rubric_mod.load()
+        except rubric_mod.RubricError as exc:
+            raise pytest.UsageError("rubric: %s" % exc)
+    return config._mango_rubric
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab(id): the lab a test belongs to")
     config.addinivalue_line("markers", "needs_lab(n): needs lab n's code solved (skipped on "
                             "the student branches where lab n is still a stub)")
-    if config.getoption("--grade") and not hasattr(config, "workerinput"):
+    if not config.getoption("--grade"):
+        return
+    if not hasattr(config, "workerinput"):
         shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)  # no stale logs
-    config._mango_rubric = None
-    if config.getoption("--grade"):
-        try:
-            rub = config._mango_rubric = rubric_mod.load()
-        except rubric_mod.RubricError as exc:
-            raise pytest.UsageError("rubric: %s" % exc)
-        lab, pattern = config.getoption("--lab"), config.getoption("--grade-test")
-        if lab is not None and lab not in rub.labs:
-            raise pytest.UsageError("unknown lab %r; valid labs: %s"
-                                    % (lab, ", ".join(sorted(rub.labs))))
-        if pattern and not any(_matches(e, pattern) for e in rub.entries):
-            raise pytest.UsageError("no graded test matches %r; valid tests:\n  %s"
-                                    % (pattern, "\n  ".join(e.name for e in rub.entries)))
+    rub = rubric_of(config)
+    _check_selection(rub, config.getoption("--lab"), config.getoption("--grade-test"))
+    config.pluginmanager.register(Grader(rub), "mango-grader")
+
+
+def _check_selection(rub, lab, pattern):
+    """Raise UsageError, listing what could be chosen, unless --lab and
+    --grade-test select at least one graded test."""
+    if lab is not None and lab not in rub.labs:
+        raise pytest.UsageError("unknown lab %r; valid labs: %s"
+                                % (lab, ", ".join(sorted(rub.labs))))
+    if not pattern:
+        return
+    matching = [e for e in rub.entries if _matches(e, pattern)]
+    if not matching:
+        raise pytest.UsageError("no graded test matches %r; valid tests:\n  %s"
+                                % (pattern, "\n  ".join(e.name for e in rub.entries)))
+    if lab is not None and not any(e.lab == lab for e in matching):
+        labs = sorted({e.lab for e in matching})
+        raise pytest.UsageError(
+            "no graded test of lab %s matches %r: it matches %d test(s) of lab %s (%s).\n"
+            "Drop LAB=%s, or choose among lab %s's graded tests:\n  %s"
+            % (lab, pattern, len(matching), ", ".join(labs),
+               ", ".join(e.name for e in matching[:4]) + (", ..." if len(matching) > 4 else ""),
+               lab, lab, "\n  ".join(e.name for e in rub.lab_entries(lab))))
 
 
 def _matches(entry, pattern):
@@ -74,17 +111,30 @@ def _matches(entry, pattern):
 # ---------------------------------------------------------------------------
 # Fixtures
 
+def _build_errors(text):
+    """The first lines of a failed build's output, errors first."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if "error" in line.lower()), 0)
+    start = max(0, first - 2)  # the "In function" line above the first error
+    shown = lines[start:start + BUILD_ERROR_LINES]
+    more = len(lines) - start - len(shown)
+    return "\n".join(shown) + ("\n... (%d more lines: run `make` to see them all)" % more
+                               if more > 0 else "")
+
+
 @pytest.fixture(scope="session")
 def built():
     """Build the kernel and ISO once per session (a no-op when up to date).
-    A lock keeps parallel workers from building the same tree at once."""
+    A lock keeps parallel workers from building the same tree at once.
+    A failed build fails every test that needs it with NO BUILD."""
     BUILD.mkdir(exist_ok=True)
     with open(BUILD / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         out = subprocess.run(["make", "-s", "--no-print-directory", "all"], cwd=REPO,
                              capture_output=True, text=True)
     if out.returncode != 0:
-        raise V.GradeFailure(V.NO_BUILD, "`make all` failed:\n%s%s" % (out.stdout, out.stderr))
+        raise V.GradeFailure(V.NO_BUILD, "`make all` failed:\n%s"
+                             % _build_errors(out.stdout + out.stderr))
     return BUILD
 
 
@@ -118,29 +168,33 @@ def mango(boot):
 def lab_run(built, tmp_path_factory, pytestconfig):
     """lab_run(lab_id) -> the LabRun of that lab's kernel cases (one boot,
     shared by every case of the lab in this process)."""
-    rub = pytestconfig._mango_rubric or rubric_mod.load()
+    rub = rubric_of(pytestconfig)
     runs = {}
 
     def get(lab_id):
         if lab_id not in runs:
-            lab = rub.labs[lab_id]
-            run = LabRun(lab, rub.lab_entries(lab_id), tmp_path_factory.mktemp("lab%s-" % lab_id))
+            run = LabRun(rub.labs[lab_id], rub.lab_entries(lab_id),
+                         tmp_path_factory.mktemp("lab%s-" % lab_id))
             run.run()
             runs[lab_id] = run
         return runs[lab_id]
 
-    get.rubric = rub
     return get
 
 
-def kernel_case(request, lab_run, name):
-    """Body of a graded kernel case: raise unless it passed."""
-    entry = lab_run.rubric.by_name()[name]
-    run = lab_run(entry.lab)
+def pytest_generate_tests(metafunc):
+    """A test asking for `kcase` runs once per kernel case of the rubric."""
+    if "kcase" in metafunc.fixturenames:
+        rub = rubric_of(metafunc.config)
+        metafunc.parametrize("kcase", [e.name for e in rub.entries if e.kind == "ktest"])
+
+
+@pytest.fixture
+def kernel_outcome(request, lab_run, kcase):
+    """The Outcome of kernel case @kcase (its lab's LabRun runs on first use)."""
+    run = lab_run(rubric_of(request.config).by_name()[kcase].lab)
     request.node._mango_logs = [run.workdir]
-    outcome = run.outcomes[name]
-    if not outcome.passed:
-        raise V.GradeFailure(outcome.verdict, outcome.message)
+    return run.outcomes[kcase]
 
 
 # ---------------------------------------------------------------------------
@@ -154,6 +208,12 @@ def _entry_for(item, entries_by_test, entries_by_name):
     return entries_by_test.get(key)
 
 
+def _run_id(item):
+    """The parametrization of a pytest-level test ("" for a kernel case)."""
+    case = getattr(item, "callspec", None)
+    return "" if case is None or "kcase" in case.params else case.id
+
+
 def pytest_collection_modifyitems(session, config, items):
     lab_here = branch_lab()
     if lab_here is not None:
@@ -161,11 +221,10 @@ def pytest_collection_modifyitems(session, config, items):
             for mark in item.iter_markers("needs_lab"):
                 if mark.args[0] >= lab_here:
                     item.add_marker(pytest.mark.skip(
-                        reason="needs Lab %d, which this branch (lab%d) asks you to write"
-                        % (mark.args[0], lab_here)))
-    rub = config._mango_rubric
-    if rub is None:
+                        reason=needs_lab_skip_reason(mark.args[0], lab_here)))
+    if not config.getoption("--grade"):
         return
+    rub = rubric_of(config)
     by_test = {e.test_location(): e for e in rub.entries if e.test}
     by_name = rub.by_name()
     lab, pattern = config.getoption("--lab"), config.getoption("--grade-test")
@@ -193,7 +252,7 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 # ---------------------------------------------------------------------------
-# Timeouts, verdicts, logs
+# Timeouts, outcomes, logs
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
@@ -218,113 +277,67 @@ def pytest_runtest_teardown(item):
 
 
 def _safe(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
+    return re.sub(r"[^A-Za-z0-9_.\[\]-]+", "_", name)[:120]
+
+
+def _keep_logs(item, e, run_id):
+    """Copy a failed run's machine folders to build/grade/logs/<name>[<run>]/."""
+    dest = GRADE_DIR / "logs" / _safe(e.name + ("[%s]" % run_id if run_id else ""))
+    shutil.rmtree(dest, ignore_errors=True)
+    for src in getattr(item, "_mango_logs", []):
+        if Path(src).exists():
+            shutil.copytree(src, dest / Path(src).name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.sock"))
+    return str(dest)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+    """Turn a graded test's setup or call into its Outcome, recorded on the
+    report as a score.Run; a failure reads as its verdict and message."""
+    report = (yield).get_result()
     e = getattr(item, "_mango_entry", None)
     if e is None or report.when not in ("setup", "call"):
         return
     if report.when == "setup" and report.passed:
         return
-    exc = call.excinfo.value if call.excinfo else None
-    verdict = V.verdict_of(exc) if report.failed else V.PASS
-    message = getattr(exc, "message", None) or (str(exc) if exc else "")
-    logs = ""
+    outcome = V.outcome_of(call.excinfo if report.failed else None, item.path)
+    run_id = _run_id(item)
+    logs = _keep_logs(item, e, run_id) if report.failed else ""
+    run = Run(e.name, run_id, outcome.verdict, outcome.message, logs)
+    report.user_properties.append(("mango", run.to_dict()))
     if report.failed:
-        dest = GRADE_DIR / "logs" / _safe(e.name)
-        shutil.rmtree(dest, ignore_errors=True)
-        for src in getattr(item, "_mango_logs", []):
-            if Path(src).exists():
-                shutil.copytree(src, dest / Path(src).name, dirs_exist_ok=True,
-                                ignore=shutil.ignore_patterns("*.sock"))
-        logs = str(dest)
-    report.user_properties.append(("mango", {
-        "name": e.name, "lab": e.lab, "points": e.points if verdict == V.PASS else 0,
-        "max_points": e.points, "verdict": verdict, "message": message, "hint": e.hint,
-        "section": e.section, "logs": logs,
-    }))
-    if report.failed:
-        if isinstance(exc, V.GradeFailure):
-            # the verdict is the whole story: no harness traceback around it
-            report.longrepr = "%s: %s" % (verdict, exc.message)
+        # the outcome is the whole story: no harness traceback around it
+        report.longrepr = "%s: %s" % (outcome.verdict, outcome.message)
         report.sections.append(("Mango", "verdict: %s\nhint: %s%s\nlogs: %s" % (
-            verdict, e.hint, " (handout section: %s)" % e.section if e.section else "", logs)))
+            outcome.verdict, e.hint, " (handout section: %s)" % e.section if e.section else "",
+            logs)))
 
 
-def pytest_runtest_logreport(report):
-    for key, value in report.user_properties:
-        if key == "mango":
-            _RESULTS.append(value)
+class Grader:
+    """The controller's side of grading (with xdist, workers only report):
+    gathers the Runs and ends the session with the score."""
 
+    def __init__(self, rubric):
+        self.score = Score(rubric)
+        self.start = time.monotonic()
 
-_RESULTS = []  # what pytest_runtest_logreport saw (on the controller, with xdist)
+    def pytest_runtest_logreport(self, report):
+        for key, value in report.user_properties:
+            if key == "mango":
+                self.score.add(Run(**value))
 
+    def pytest_terminal_summary(self, terminalreporter):
+        terminalreporter.write_sep("=", "Mango grade")
+        self.score.table(terminalreporter.write_line)
 
-# ---------------------------------------------------------------------------
-# The score
-
-def _results():
-    """The graded results by test name."""
-    return {r["name"]: r for r in _RESULTS}
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if config._mango_rubric is None:
-        return
-    rub, results = config._mango_rubric, _results()
-    tr = terminalreporter
-    total = got = 0
-    tr.write_sep("=", "Mango grade")
-    for lab_id, lab in rub.labs.items():
-        rows = [results[e.name] for e in rub.lab_entries(lab_id) if e.name in results]
-        if not rows:
-            continue
-        lab_got = sum(r["points"] for r in rows)
-        lab_max = sum(r["max_points"] for r in rows)
-        tr.write_line("Lab %s: %s" % (lab_id, lab.title))
-        for r in rows:
-            tr.write_line("  %-12s %-52s %3d/%-3d" % (r["verdict"], r["name"], r["points"],
-                                                      r["max_points"]))
-            if r["verdict"] != V.PASS:
-                where = ", ".join(x for x in (lab.handout, r["section"]) if x)
-                tr.write_line("  %12s hint: %s%s" % ("", r["hint"], " (%s)" % where if where else ""))
-        tr.write_line("  %-65s %3d/%-3d" % ("Lab %s total" % lab_id, lab_got, lab_max))
-        total += lab_max
-        got += lab_got
-    tr.write_line("Score: %d/%d" % (got, total))
-
-
-def pytest_sessionfinish(session, exitstatus):
-    config = session.config
-    if config._mango_rubric is None or hasattr(config, "workerinput"):
-        return
-    results = _results()
-    got = sum(r["points"] for r in results.values())
-    total = sum(r["max_points"] for r in results.values())
-    GRADE_DIR.mkdir(parents=True, exist_ok=True)
-    doc = {
-        "score": got,
-        "max_score": total,
-        "execution_time": round(time.monotonic() - _START, 1),
-        "output": "Score: %d/%d" % (got, total),
-        "tests": [{
-            "name": r["name"],
-            "number": "lab%s" % r["lab"],
-            "score": r["points"],
-            "max_score": r["max_points"],
-            "status": "passed" if r["verdict"] == V.PASS else "failed",
-            "output": "" if r["verdict"] == V.PASS else "%s: %s\nhint: %s" % (
-                r["verdict"], r["message"], r["hint"]),
-            "tags": ["lab%s" % r["lab"], r["verdict"]],
-        } for r in results.values()],
-    }
-    (GRADE_DIR / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
-    if session.exitstatus == 0 and got < total:
-        session.exitstatus = 1
-
-
-_START = time.monotonic()
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        if hasattr(session.config, "workerinput"):
+            return
+        GRADE_DIR.mkdir(parents=True, exist_ok=True)
+        (GRADE_DIR / "results.json").write_text(
+            self.score.results_json(time.monotonic() - self.start))
+        got, total = self.score.totals(self.score.reports())
+        if session.exitstatus == 0 and got < total:
+            session.exitstatus = 1

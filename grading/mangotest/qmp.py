@@ -3,6 +3,7 @@
     q = QMP(path); q.connect()
     q.hmp("info mem")            # the page tables as the CPU walks them
     q.read_phys(0x100000, 4)     # guest physical memory, as 64-bit words
+    q.registers()["RIP"]         # the CPU's registers (`info registers`)
 """
 import json
 import re
@@ -72,6 +73,22 @@ class QMP:
             _, _, data = line.partition(":")
             words += [int(w, 16) for w in data.split()]
         return words[:count]
+
+    def read_virt(self, addr, count):
+        """@count 64-bit words at virtual address @addr, through the CPU's
+        current page tables; None when it is not mapped."""
+        words = []
+        for line in self.hmp("x /%dgx 0x%x" % (count, addr)).splitlines():
+            head, colon, data = line.partition(":")
+            if not colon or not re.fullmatch(r"[0-9a-f]+", head.strip()):
+                return None  # "Cannot access memory"
+            words += [int(w, 16) for w in data.split()]
+        return words[:count] if len(words) >= count else None
+
+    def registers(self):
+        """`info registers` as {"RIP": int, "RBP": int, ..., "HLT": int}."""
+        return {name: int(value, 16) for name, value in
+                re.findall(r"\b([A-Z][A-Z0-9]*)=([0-9a-f]+)\b", self.hmp("info registers"))}
 
     def mappings(self):
         """`info mem` as (start, end, perms) tuples: what the CPU would see."""

@@ -1,12 +1,15 @@
 """The rubric: which tests are graded, for how many points, with what
 timeout and hint. Data, not code: grading/rubric.toml, plus the
-rubric.toml of an instructor's GRADING_EXTRA directory.
+rubric.toml of an instructor's GRADING_EXTRA directory. A lab's id, title
+and handout are labs/labs.toml's (its one owner); the rubric's table of a
+lab holds only what grading needs:
 
     [labs.0]
-    title = "Tools and backtrace"
-    handout = "labs/lab0-backtrace.md"
     kernel = ["backtrace.*", "ksyms.*"]   # in-kernel suites this lab boots
     cmdline = ""                          # extra kernel parameters (optional)
+
+A lab that labs.toml does not list (a GRADING_EXTRA lab) gives its own
+`title` (and `handout`) in its table.
 
     [[test]]
     name = "backtrace.first_frame_is_the_caller"   # a KTEST case, or
@@ -24,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RUBRIC = Path(__file__).resolve().parents[1] / "rubric.toml"
+LABS_TOML = Path(__file__).resolve().parents[2] / "labs" / "labs.toml"
+LAB_KEYS = {"kernel", "cmdline"}
+OWN_LAB_KEYS = {"title", "handout"}   # only for labs labs.toml does not list
 
 
 class RubricError(ValueError):
@@ -79,20 +85,44 @@ class Rubric:
         return sum(e.points for e in self.entries if lab_id in (None, e.lab))
 
 
-def _load_one(path, labs, entries):
+def _toml(path):
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RubricError("%s: %s" % (path, exc)) from None
+
+
+def lab_metadata(path=LABS_TOML):
+    """{id: {"title", "handout"}} from labs/labs.toml's [[lab]] tables
+    ({} when the file is absent)."""
+    if not Path(path).exists():
+        return {}
+    return {str(lab["id"]): {"title": lab.get("title", "Lab %s" % lab["id"]),
+                             "handout": lab.get("handout", "")}
+            for lab in _toml(path).get("lab", [])}
+
+
+def _load_one(path, labs, entries, metadata):
+    data = _toml(path)
     for lab_id, spec in data.get("labs", {}).items():
-        if str(lab_id) in labs:
+        lab_id = str(lab_id)
+        if lab_id in labs:
             raise RubricError("%s: [labs.%s] is defined already; add tests to it with lab = %s "
                               "instead of redefining it" % (path, lab_id, lab_id))
-        labs[str(lab_id)] = Lab(id=str(lab_id), title=spec.get("title", "Lab %s" % lab_id),
-                                handout=spec.get("handout", ""),
-                                kernel=list(spec.get("kernel", [])),
-                                cmdline=spec.get("cmdline", ""))
+        allowed = LAB_KEYS | (set() if lab_id in metadata else OWN_LAB_KEYS)
+        unknown = set(spec) - allowed
+        if unknown & OWN_LAB_KEYS:
+            raise RubricError("%s: [labs.%s] gives %s, which labs/labs.toml owns; keep only %s "
+                              "here" % (path, lab_id, ", ".join(sorted(unknown & OWN_LAB_KEYS)),
+                                        ", ".join(sorted(LAB_KEYS))))
+        if unknown:
+            raise RubricError("%s: [labs.%s]: unknown keys %s (valid: %s)" % (
+                path, lab_id, ", ".join(sorted(unknown)), ", ".join(sorted(allowed))))
+        meta = metadata.get(lab_id, {})
+        labs[lab_id] = Lab(id=lab_id, title=meta.get("title") or spec.get("title", "Lab %s" % lab_id),
+                           handout=meta.get("handout") or spec.get("handout", ""),
+                           kernel=list(spec.get("kernel", [])), cmdline=spec.get("cmdline", ""))
     for i, spec in enumerate(data.get("test", [])):
         where = "%s: test #%d" % (path, i + 1)
         missing = [k for k in ("name", "lab", "points", "timeout") if k not in spec]
@@ -108,16 +138,18 @@ def _load_one(path, labs, entries):
                              panics=bool(spec.get("panics", False)), source=str(path)))
 
 
-def load(extra_dir=None):
-    """The rubric, with GRADING_EXTRA's rubric.toml (if any) added."""
+def load(extra_dir=None, labs_toml=LABS_TOML):
+    """The rubric, with GRADING_EXTRA's rubric.toml (if any) added, and the
+    labs' titles and handouts from @labs_toml."""
     labs, entries = {}, []
-    _load_one(RUBRIC, labs, entries)
+    metadata = lab_metadata(labs_toml)
+    _load_one(RUBRIC, labs, entries, metadata)
     extra_dir = extra_dir if extra_dir is not None else os.environ.get("GRADING_EXTRA")
     if extra_dir:
         extra = Path(extra_dir) / "rubric.toml"
         if not extra.exists():
             raise RubricError("GRADING_EXTRA=%s has no rubric.toml" % extra_dir)
-        _load_one(extra, labs, entries)
+        _load_one(extra, labs, entries, metadata)
     seen = set()
     for e in entries:
         if e.name in seen:

@@ -1,35 +1,51 @@
 """The grader graded: deliberately broken kernels (ktest.selftest=<kind>)
-must get the right verdict and no points, a forged KTAP stream must score
-zero, a missing case must fail, and make grade must add it all up."""
+must get the right verdict and no points, whatever the machine's load; a
+forged KTAP stream must score zero, a missing case must fail, a kernel
+that does not build must still be graded, and make grade must add it all up."""
 import json
+import os
+import shutil
 import subprocess
+import sys
+import time
+import tomllib
 
 import pytest
 
-from mangotest import ktap, verdict as V
+from mangotest import ktap, labrun, rubric, verdict as V
 from mangotest.labrun import LabRun
 from mangotest.machine import BUILD, REPO
 from mangotest.rubric import Entry, Lab
 
 pytestmark = pytest.mark.boot
 
+sys.path.insert(0, str(REPO / "labs"))
+import generate  # noqa: E402  (instructor-only, like grading/selftests)
 
-def selftest_run(tmp_path, kind, extra=()):
+
+def selftest_run(tmp_path, kind, extra=(), **kwargs):
+    return selftest_labrun(tmp_path, kind, extra, **kwargs).run()
+
+
+def selftest_labrun(tmp_path, kind, extra=(), **kwargs):
     lab = Lab(id="st", title="self-test", kernel=["selftest.*"],
               cmdline="ktest.selftest=%s" % kind)
     entries = [Entry(name="selftest.pass", lab="st", points=1, timeout=5),
                Entry(name="selftest.%s" % kind, lab="st", points=1, timeout=3)]
     entries += [Entry(name=n, lab="st", points=1, timeout=3) for n in extra]
-    return LabRun(lab, entries, tmp_path).run()
+    return LabRun(lab, entries, tmp_path, **kwargs)
 
 
-@pytest.mark.parametrize("kind, verdict, says", [
+BROKEN = [  # kind, verdict, what its message says
     ("fail", V.FAIL, "kernel/ktest/selftest.c:26: expected two + 1 == 4, got two + 1 = 3 (0x3), 4 = 4"),
     ("panic", V.PANIC, "MANGO PANIC: ktest_fn_selftest_panic: selftest: deliberate panic"),
     ("hang", V.TIMEOUT, "no progress in case selftest.hang for 3s"),
     ("triple", V.TRIPLE_FAULT, "the CPU reset itself in case selftest.triple"),
     ("flood", V.FLOOD, "and was cut off"),
-])
+]
+
+
+@pytest.mark.parametrize("kind, verdict, says", BROKEN)
 def test_broken_case_gets_its_verdict(built, tmp_path, kind, verdict, says):
     out = selftest_run(tmp_path, kind)
     bad = out["selftest.%s" % kind]
@@ -44,9 +60,66 @@ def test_panic_verdict_carries_a_backtrace(built, tmp_path):
     assert "backtrace:" in msg and "run_case+" in msg
 
 
-def test_timeout_verdict_shows_the_console(built, tmp_path):
-    msg = selftest_run(tmp_path, "hang")["selftest.hang"].message
+def test_timeout_verdict_shows_the_console_and_where_the_cpu_is(built, tmp_path):
+    run = selftest_labrun(tmp_path, "hang")
+    msg = run.run()["selftest.hang"].message
     assert "Last console lines" in msg and "ktest: selftest.hang" in msg
+    # QEMU's registers over QMP, named with kernel.nm, the line by addr2line
+    assert "the CPU is halted (hlt, waiting for an interrupt) in ktest_fn_selftest_hang+0x" in msg
+    assert ".h:" in msg or ".c:" in msg, msg
+    assert "called from ktest_run <- ktest_boot <- kmain" in msg, msg
+    # after a timeout, the lab's later cases get a short budget
+    assert run.timed_out == "selftest.hang"
+    assert run._budget("selftest.pass") == labrun.AFTER_TIMEOUT_MIN  # 5s / 3 < 2s
+    run.entries["selftest.pass"].timeout = 30
+    assert run._budget("selftest.pass") == 10
+    assert "after selftest.hang timed out" in run._cut_note("selftest.pass")
+    assert run._budget("selftest.hang") == 3 and run._cut_note("selftest.hang") == ""
+
+
+@pytest.fixture
+def cpu_hogs():
+    """Busy loops, two per core and pinned to it: the machine is saturated."""
+    hogs = []
+    for cpu in sorted(os.sched_getaffinity(0)) * 2:
+        hogs.append(subprocess.Popen(["taskset", "-c", str(cpu), sys.executable, "-c",
+                                      "while True: pass"]))
+    time.sleep(0.5)
+    yield len(hogs)
+    for p in hogs:
+        p.kill()
+        p.wait()
+
+
+def test_verdicts_do_not_depend_on_load(built, tmp_path, cpu_hogs):
+    """Under CPU contention (QEMU gets a third of a core) every broken kind
+    gets the verdict it gets on a quiet machine (test_broken_case_gets_its_verdict)."""
+    got = {kind: selftest_run(tmp_path / kind, kind) for kind, _, _ in BROKEN}
+    assert {k: (o["selftest.%s" % k].verdict, o["selftest.pass"].verdict)
+            for k, o in got.items()} == {k: (v, V.PASS) for k, v, _ in BROKEN}
+
+
+def test_flood_before_ktest_starts_is_flood(built, tmp_path):
+    """A console flood before ktest wrote its KTAP header (here: a limit
+    below the boot banner) is FLOOD for every case, not 'results refused'."""
+    out = selftest_run(tmp_path, "fail", flood_limit=16)
+    assert {o.verdict for o in out.values()} == {V.FLOOD}, out
+    assert all("before the first case started" in o.message for o in out.values())
+
+
+def test_incremental_ktap_parse_equals_whole():
+    text = ("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n    KTAP version 1\n"
+            "    # Subtest: a\n    1..2\n    # start a.b\n    # x.c:1: expected 1, got 2\n"
+            "    not ok 1 b\n    # start a.c\n    ok 2 c\nnot ok 1 a\n"
+            "# mango-ktest done: passed=1 failed=1 skipped=0")
+    p = ktap.Parser()
+    for i in range(0, len(text), 7):
+        p.feed(text[i:i + 7])
+        if i < text.index("ok 1 b"):
+            assert p.result.running in (None, "a.b")
+    assert p.finish() == ktap.parse(text)
+    k = ktap.parse(text)
+    assert not k.problems and k.done and k.results["a.b"].diagnostics == ["x.c:1: expected 1, got 2"]
 
 
 def test_forged_ktap_scores_zero(built, tmp_path):
@@ -148,6 +221,10 @@ def test_make_grade_one_test(built, extra_rubric):
 @pytest.mark.parametrize("args, says", [
     (["LAB=42"], "unknown lab '42'; valid labs: 0"),
     (["TEST=no_such_test"], "no graded test matches 'no_such_test'; valid tests:"),
+    (["LAB=0", "TEST=pages.*"], "no graded test of lab 0 matches 'pages.*': it matches "),
+    (["LAB=0", "TEST=pages.*"], " test(s) of lab 1 (pages.initial_accounting, "),
+    (["LAB=0", "TEST=pages.*"], "choose among lab 0's graded tests:\n  "
+     "backtrace.first_frame_is_the_caller\n"),
 ])
 def test_make_grade_rejects_unknown_names(built, args, says):
     r = grade(*args)
@@ -224,3 +301,125 @@ def test_too_slow(mango):
     assert "TIMEOUT      too_slow" in r.stdout, r.stdout
     doc = json.loads((BUILD / "grade" / "results.json").read_text())
     assert doc["tests"][0]["output"].startswith("TIMEOUT: the test took longer than its 4s")
+
+
+@make_grade
+def test_pytest_level_failures_read_like_checks(built, tmp_path):
+    """A graded pytest-level test failing with a plain assert, an exception
+    or a check reads file:line / expected / got; a parametrized test keeps
+    one log folder per run and is graded on all its runs."""
+    (tmp_path / "rubric.toml").write_text('''
+[labs.py]
+title = "Pytest-level"
+
+[[test]]
+name = "plain_assert"
+test = "test_py.py::test_plain_assert"
+lab = "py"
+points = 2
+timeout = 20
+
+[[test]]
+name = "exception"
+test = "test_py.py::test_exception"
+lab = "py"
+points = 1
+timeout = 20
+
+[[test]]
+name = "two_runs"
+test = "test_py.py::test_two_runs"
+lab = "py"
+points = 3
+timeout = 20
+hint = "passes on 'ticks' only"
+''')
+    (tmp_path / "test_py.py").write_text('''import re
+
+import pytest
+
+from mangotest import check
+
+
+def test_plain_assert(mango):
+    out = mango.run("uptime")
+    assert "size=0x2000" in out
+
+
+def test_exception(mango):
+    re.search("fortnights", mango.run("uptime")).group(1)
+
+
+@pytest.mark.parametrize("word", ["aeons", "fortnights", "ticks"])
+def test_two_runs(mango, word):
+    check.contains(mango.run("uptime"), word, "uptime's output")
+''')
+    r = grade("LAB=py", "GRADING_EXTRA=%s" % tmp_path)
+    assert "Score: 0/6" in r.stdout, r.stdout + r.stderr
+    tests = {t["name"]: t for t in json.loads((BUILD / "grade" / "results.json").read_text())["tests"]}
+    plain = tests["plain_assert"]["output"]
+    assert plain.startswith("FAIL: test_py.py:10: assertion failed\n"), plain
+    assert "    expected: \"size=0x2000\" in out\n    got:      assert 'size=0x2000' in " in plain
+    exc = tests["exception"]["output"]
+    assert exc.startswith("FAIL: test_py.py:14: the test stopped with AttributeError\n"
+                          "    expected: re.search(\"fortnights\", mango.run(\"uptime\")).group(1)"
+                          " to complete\n    got:      'NoneType' object has no attribute 'group'"), exc
+    two = tests["two_runs"]["output"]
+    # graded on every run (the last one, ticks, passes), the first failure shown
+    assert tests["two_runs"]["score"] == 0
+    assert two.startswith("FAIL: [aeons] test_py.py:19: uptime's output\n"), two
+    assert "expected: output containing 'aeons'" in two
+    logs = BUILD / "grade" / "logs"
+    for word in ("aeons", "fortnights"):
+        assert list((logs / ("two_runs[%s]" % word)).glob("*/m0/mango-console.log")), word
+    assert not (logs / "two_runs[ticks]").exists(), "a passing run keeps no logs"
+
+
+@make_grade
+def test_no_build_is_graded(tmp_path):
+    """A tree that does not compile: every test NO BUILD with the compiler's
+    error, the score table, results.json and junit.xml all the same."""
+    tree = tmp_path / "tree"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
+    for f in filter(None, files):
+        if (REPO / f).is_file():
+            (tree / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / f, tree / f)
+    with open(tree / "kernel" / "include" / "mango" / "types.h", "a") as f:
+        f.write("\nthis is not C;\n")  # a student's typo, in a header every file includes
+    r = subprocess.run(["make", "--no-print-directory", "grade", "LAB=0"], cwd=tree,
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "Score: 0/40" in r.stdout, r.stdout + r.stderr
+    assert "NO BUILD     backtrace.first_frame_is_the_caller" in r.stdout
+    doc = json.loads((tree / "build" / "grade" / "results.json").read_text())
+    assert (doc["score"], doc["max_score"]) == (0, 40)
+    assert {t["tags"][1] for t in doc["tests"]} == {V.NO_BUILD}
+    assert len(doc["tests"]) == len(rubric.load().lab_entries("0"))
+    assert "types.h" in doc["tests"][0]["output"] and "error" in doc["tests"][0]["output"]
+    assert (tree / "build" / "grade" / "junit.xml").exists()
+
+
+def test_lab_metadata_has_one_owner():
+    """labs/labs.toml gives titles and handouts, and is on every branch."""
+    labs, only = generate.load_labs()
+    assert not generate.is_instructor_only("labs/labs.toml", only), \
+        "the grader reads labs.toml on student branches"
+    loaded = rubric.load()
+    for lab in labs:
+        assert loaded.labs[str(lab["id"])].title == lab["title"]
+        assert loaded.labs[str(lab["id"])].handout == lab["handout"]
+    text = (REPO / "grading" / "rubric.toml").read_text()
+    assert "title =" not in text and "handout =" not in text
+    for n in range(len(labs)):   # branch labN lists labs 0..N, and the rubric's are among them
+        branch = generate.render(generate.parse("labs/labs.toml", (REPO / "labs/labs.toml")
+                                                .read_text(), len(labs)), n)
+        assert [lab["id"] for lab in tomllib.loads(branch)["lab"]] == list(range(n + 1))
+
+
+def test_rubric_refuses_a_title_labs_toml_owns(tmp_path):
+    (tmp_path / "labs.toml").write_text('[[lab]]\nid = "st"\ntitle = "Self-test"\n')
+    (tmp_path / "rubric.toml").write_text('[labs.st]\ntitle = "again"\n')
+    with pytest.raises(rubric.RubricError, match=r"\[labs.st\] gives title, which labs/labs.toml owns"):
+        rubric.load(extra_dir=str(tmp_path), labs_toml=tmp_path / "labs.toml")

@@ -134,6 +134,9 @@ def test_handin_refuses_then_packs(student):
     assert r.returncode != 0 and "missing time.txt and answers-lab0.txt" in r.stderr
     (student / "time.txt").write_text("6\n")
     (student / "answers-lab0.txt").write_text("1. ret-1 names the call.\n")
+    r = handin(student)   # written, never added: the archive would not hold them
+    assert r.returncode != 0 and "time.txt and answers-lab0.txt are not committed" in r.stderr
+    assert "git add time.txt answers-lab0.txt" in r.stderr
     (student / "kernel/core/ksyms.c").write_text("/* my work */\n")
     git(student, "add", "time.txt", "answers-lab0.txt")
     r = handin(student)
@@ -145,9 +148,87 @@ def test_handin_refuses_then_packs(student):
     git(student, "checkout", "-q", "lab0")
     r = handin(student)
     assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr
+    assert "Upload %s to the course's Gradescope, assignment \"Lab 0\"." % (
+        student / "handin-lab0.tar.gz") in r.stdout, r.stdout
     with tarfile.open(student / "handin-lab0.tar.gz") as tar:
         names = tar.getnames()
         diff = tar.extractfile("lab0/handin/lab0.diff").read().decode()
     assert "lab0/handin/time.txt" in names and "lab0/handin/answers-lab0.txt" in names
     assert "lab0/kernel/core/ksyms.c" in names
     assert "+/* my work */" in diff
+
+
+def test_main_only_text_is_in_no_branch():
+    text = "a\n<!-- MAIN ONLY BEGIN -->\n## For instructors\n<!-- MAIN ONLY END -->\nb\n"
+    for n in range(3):
+        assert render(text, n, "README.md") == "a\nb\n"
+    with pytest.raises(generate.MarkError, match="README.md:1: MAIN ONLY BEGIN is never closed"):
+        generate.parse("README.md", "<!-- MAIN ONLY BEGIN -->\n", 3)
+    with pytest.raises(generate.MarkError, match="x.c:2: MAIN ONLY END closes the LAB 1 SOLUTION"):
+        generate.parse("x.c", "// LAB 1 SOLUTION BEGIN\n// MAIN ONLY END\n", 3)
+
+
+def test_dead_links_are_found():
+    tree = {
+        "README.md": ("# Top\n## Part 2: for students\n"
+                      "[ok](docs/a.md) [dir](docs) [here](#part-2-for-students) "
+                      "[web](https://example.org/x.md)\n"
+                      "[gone](docs/lab9.md)\n"
+                      "```\n[in a code block](nowhere.md)\n```\n"
+                      "`[inline code](nowhere.md)` [bad anchor](docs/a.md#no-such)\n").encode(),
+        "docs/a.md": b"# A\n[up](../README.md#top) [out](../../x.md)\n",
+    }
+    tree = {p: (data, False) for p, data in tree.items()}
+    assert generate.dead_links(tree) == [
+        "README.md:4: docs/lab9.md (no such file)",
+        "README.md:8: docs/a.md#no-such (no heading #no-such in docs/a.md)",
+        "docs/a.md:2: ../../x.md (outside the repository)",
+    ]
+
+
+def test_no_dead_link_on_main_or_any_branch():
+    labs, only = generate.load_labs()
+    files = generate.read_all(len(labs), only)
+    assert generate.dead_links(generate.work_tree()) == []
+    for lab in labs:
+        assert generate.dead_links(generate.branch_tree(files, labs, lab["id"])) == []
+
+
+def test_student_readme_describes_the_students_world(labs_repo):
+    readme = git(labs_repo, "show", "lab0:README.md")
+    assert "For instructors" not in readme and "check-labs" not in readme
+    assert "labs/lab0-backtrace.md" in readme and "labs/lab1-pages.md" not in readme
+    assert "labs/lab1-pages.md" in git(labs_repo, "show", "lab1:README.md")
+    assert "For instructors" in (REPO / "README.md").read_text()
+
+
+def test_instructor_targets_on_a_student_branch_say_so(student):
+    for target in ("labs", "check-labs"):
+        r = subprocess.run(["make", "--no-print-directory", target], cwd=student,
+                           capture_output=True, text=True)
+        assert r.returncode != 0
+        assert "this is a student branch; instructors run it on main" in r.stderr, r.stderr
+        assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_handin_warns_about_an_untouched_lab(student):
+    (student / "time.txt").write_text("1\n")
+    (student / "answers-lab0.txt").write_text("none yet\n")
+    git(student, "add", "time.txt", "answers-lab0.txt")
+    git(student, "commit", "-qm", "lab 0: answers")
+    r = handin(student)
+    assert r.returncode == 0, r.stderr
+    assert "warning: nothing but time.txt and answers-lab0.txt changed since the 'Lab 0:' " \
+        "commit" in r.stderr
+    assert "Upload " in r.stdout
+
+
+def test_sanitizer_reports_name_the_host_test_and_the_report(student):
+    import check
+    (student / "vm/host/ub_host_test.c").write_text(
+        "#include <limits.h>\n\nint main(int argc, char **argv)\n{\n"
+        "\tint x = INT_MAX - 1;\n\treturn x + argc > 0; /* argc 2: overflow */\n}\n")
+    reports = check.sanitizer_reports(student)
+    assert len(reports) == 1 and reports[0].startswith(
+        "ub_host_test 1: runtime error: signed integer overflow"), reports

@@ -4,15 +4,12 @@
 #include <arch/io.h>
 #include <mango/console.h>
 #include <mango/format.h>
-#include <mango/param.h>
 #include <mango/printk.h>
 
 #define PRINTK_BUF 512
 
 static int console_level = LOG_INFO;
 
-KERNEL_PARAM(loglevel, "loglevel", "console log level 0-7 (default 6; 7 adds debug messages)");
-KERNEL_PARAM(quiet, "quiet", "only warnings and errors at boot (loglevel=4)");
 
 void printk_set_level(int level)
 {
@@ -22,16 +19,6 @@ void printk_set_level(int level)
 int printk_get_level(void)
 {
 	return console_level;
-}
-
-void printk_apply_params(void)
-{
-	uint64_t level;
-
-	if (param_get("quiet"))
-		printk_set_level(LOG_WARNING);
-	if (param_get_u64("loglevel", LOG_DEBUG, &level))
-		printk_set_level((int)level);
 }
 
 int vprintk(const char *fmt, va_list ap)

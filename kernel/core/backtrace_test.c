@@ -10,6 +10,12 @@
 
 void kmain(uint32_t magic, phys_addr_t mbi);
 extern char __text_end[];
+extern char boot_stack_guard[]; /* boot.S: the unmapped page below the boot stack */
+/* the symbol table's layout (kernel/core/ksyms.c) */
+extern const uint64_t ksyms_count;
+extern const uint64_t ksyms_addrs[];
+extern const uint32_t ksyms_name_offsets[];
+extern const char ksyms_names[];
 
 /* Name of the function a return address returns into. */
 static const char *caller_name(uintptr_t ret)
@@ -71,18 +77,32 @@ KTEST(backtrace, stops_at_unmapped_frame)
 	struct fake s = { .f = {
 		{ .next = (const struct stack_frame *)0xdead000, .ret = (uintptr_t)kmain + 1 },
 	} };
-	uintptr_t pcs[4];
+	uintptr_t pcs[4], guard = (uintptr_t)boot_stack_guard;
 	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[0], pcs, 4), 1);
 	KT_EXPECT_FALSE(mmu_is_mapped((const void *)0xdead000));
+	/* kernel-half frames: one on the unmapped guard page, and one whose
+	 * saved %rbp is the last word of a mapped page and whose return
+	 * address would be the guard page's first word */
+	KT_ASSERT_FALSE(mmu_is_mapped((const void *)guard));
+	KT_ASSERT_TRUE(mmu_is_mapped((const void *)(guard - 8)));
+	KT_EXPECT_EQ(backtrace_walk(guard, pcs, 4), 0);
+	KT_EXPECT_EQ(backtrace_walk(guard - 8, pcs, 4), 0);
 }
 
 KTEST(backtrace, stops_at_misaligned_frame)
 {
-	struct fake s;
+	/* f[1] and f[2] are a good chain, so that the words read from a
+	 * misaligned pointer into them look like a frame too */
+	struct fake s = { .f = {
+		{ .next = (const struct stack_frame *)((uintptr_t)&s.f[1] + 3), .ret = (uintptr_t)kmain + 1 },
+		{ .next = &s.f[2], .ret = (uintptr_t)kmain + 2 },
+		{ .next = NULL, .ret = (uintptr_t)kmain + 3 },
+	} };
 	uintptr_t pcs[4];
-	s.f[0].next = (const struct stack_frame *)((uintptr_t)&s.f[1] + 3);
-	s.f[0].ret = (uintptr_t)kmain + 1;
 	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[0], pcs, 4), 1);
+	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[1] + 4, pcs, 4), 0);
+	/* while the aligned chain is followed to its end */
+	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[1], pcs, 4), 2);
 }
 
 KTEST(backtrace, stops_at_a_loop)
@@ -93,6 +113,8 @@ KTEST(backtrace, stops_at_a_loop)
 	s.f[0].ret = (uintptr_t)kmain + 1;
 	s.f[1].next = &s.f[0]; /* points back down: not a caller's frame */
 	s.f[1].ret = (uintptr_t)kmain + 2;
+	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[0], pcs, 8), 2);
+	s.f[1].next = &s.f[1]; /* points at itself: not strictly greater either */
 	KT_EXPECT_EQ(backtrace_walk((uintptr_t)&s.f[0], pcs, 8), 2);
 }
 
@@ -126,7 +148,13 @@ KTEST(ksyms, lookup_outside_the_kernel_fails)
 
 KTEST(ksyms, address_by_name)
 {
+	/* the first and the last entry of the table are found too */
+	uint64_t first = 0, last = ksyms_count - 1;
+
 	KT_EXPECT_EQ(ksym_address("kmain"), (uintptr_t)kmain);
+	KT_EXPECT_EQ(ksym_address(ksyms_names + ksyms_name_offsets[first]), ksyms_addrs[first]);
+	/* (a static function's name may be in the table twice: found is enough) */
+	KT_EXPECT_NE(ksym_address(ksyms_names + ksyms_name_offsets[last]), 0);
 	KT_EXPECT_EQ(ksym_address("no_such_function_anywhere"), 0);
 	KT_EXPECT_GT(ksym_count(), 100);
 }

@@ -1,7 +1,7 @@
 /*
  * early_alloc.c - bump allocation from a .bss pool (see <mango/early_alloc.h>).
  */
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <mango/early_alloc.h>
 
 static uint8_t pool[EARLY_POOL_SIZE] __aligned(PAGE_SIZE);

@@ -1,26 +1,38 @@
 /*
  * kmalloc.c - size classes over pages (see <mango/kmalloc.h>).
  *
- * A SLAB page (VM_PAGE_SLAB on its vm_page) holds objects of one class,
- * p_slab_size bytes each; free objects are chained through their first
- * word on the class's list. A large object is an allocated block of its
- * own, told apart by the missing SLAB flag.
+ * A slab page holds objects of one class; free objects are chained
+ * through their first word on the class's list. A large object is a page
+ * block of its own. kmalloc keeps what it knows about its pages itself,
+ * in the slab map: one byte per physical frame, 0 for "not a slab page"
+ * (a large block, or a frame kmalloc never had) and class + 1 for a slab
+ * page. The map is two-level, a directory page of map pages, each taken
+ * from the provider on the first slab page it describes and kept, like
+ * slab pages themselves.
  */
 #include <arch/io.h>
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <mango/early_alloc.h>
 #include <mango/kmalloc.h>
 #include <mango/panic.h>
 #include <mango/string.h>
-#include <mango/vm_page.h>
 
 #define NR_CLASSES 8 /* 16, 32, ..., 2048 */
+#define MAP_FRAMES PAGE_SIZE                    /* frames a map page describes */
+#define DIR_ENTRIES (PAGE_SIZE / sizeof(uint8_t *)) /* map pages in the directory */
 
 struct free_obj {
 	struct free_obj *next;
 };
 
+static const struct kmalloc_page_provider *provider;
 static struct free_obj *free_lists[NR_CLASSES];
+static uint8_t **slab_dir; /* DIR_ENTRIES map pages, each MAP_FRAMES bytes */
+
+void kmalloc_set_page_provider(const struct kmalloc_page_provider *p)
+{
+	provider = p;
+}
 
 static unsigned class_of(size_t size)
 {
@@ -37,24 +49,64 @@ static bool in_early_pool(const void *p)
 	return (uintptr_t)p >= KERNEL_BASE && pa >= s && pa < e;
 }
 
+/* A zeroed page from the provider, or NULL. */
+static void *zeroed_page(void)
+{
+	return provider ? provider->alloc(0, true) : NULL;
+}
+
+/* The slab map's byte for the frame at @pa; NULL if it has none, in which
+ * case @make (allocate missing map pages) was false or there is no memory,
+ * or @pa is beyond what the directory covers. */
+static uint8_t *slab_mark(phys_addr_t pa, bool make)
+{
+	size_t pfn = (size_t)(pa >> PAGE_SHIFT), d = pfn / MAP_FRAMES;
+
+	if (d >= DIR_ENTRIES)
+		return NULL;
+	if (!slab_dir && !(make && (slab_dir = zeroed_page())))
+		return NULL;
+	if (!slab_dir[d] && !(make && (slab_dir[d] = zeroed_page())))
+		return NULL;
+	return &slab_dir[d][pfn % MAP_FRAMES];
+}
+
 /* A new page cut into objects of class @c; false when there is none. */
 static bool grow(unsigned c)
 {
 	size_t size = (size_t)KMALLOC_MIN_CLASS << c;
-	struct vm_page *pg = vm_page_alloc(VM_PAGE_4K, 0);
-	uint8_t *mem;
+	uint8_t *mem = provider ? provider->alloc(0, false) : NULL;
+	uint8_t *mark;
 
-	if (!pg)
+	if (!mem)
 		return false;
-	pg->p_flags |= VM_PAGE_SLAB;
-	pg->p_slab_size = (uint32_t)size;
-	mem = vm_page_to_virt(pg);
+	if (!(mark = slab_mark(virt_to_phys(mem), true))) {
+		provider->free(mem);
+		return false;
+	}
+	*mark = (uint8_t)(c + 1);
 	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
 		struct free_obj *o = (struct free_obj *)(mem + off);
 		o->next = free_lists[c];
 		free_lists[c] = o;
 	}
 	return true;
+}
+
+/* A zeroed block of whole pages for @size bytes, or NULL. */
+static void *alloc_large(size_t size)
+{
+	unsigned order = 0;
+	void *p;
+
+	if (!provider)
+		return early_alloc(size, 16);
+	while (((size_t)PAGE_SIZE << order) < size && order < provider->max_order)
+		order++;
+	if (((size_t)PAGE_SIZE << order) < size)
+		return NULL;
+	p = provider->alloc(order, true);
+	return p ? p : early_alloc(size, 16);
 }
 
 void *kmalloc(size_t size)
@@ -64,16 +116,8 @@ void *kmalloc(size_t size)
 
 	if (size == 0)
 		return NULL;
-	if (size > KMALLOC_MAX_CLASS) {
-		unsigned order = 0;
-		while (vm_page_order_bytes((enum vm_page_order)order) < size &&
-		       order < VM_PAGE_MAX_ORDER)
-			order++;
-		if (vm_page_order_bytes((enum vm_page_order)order) < size)
-			return NULL;
-		struct vm_page *pg = vm_page_alloc((enum vm_page_order)order, VM_ALLOC_ZERO);
-		return pg ? vm_page_to_virt(pg) : early_alloc(size, 16);
-	}
+	if (size > KMALLOC_MAX_CLASS)
+		return alloc_large(size);
 	unsigned c = class_of(size);
 	was = irq_save();
 	if (free_lists[c] || grow(c)) {
@@ -89,24 +133,26 @@ void *kmalloc(size_t size)
 
 void kfree(void *ptr)
 {
-	struct vm_page *pg;
+	const uint8_t *mark;
 	bool was;
 
 	if (!ptr || in_early_pool(ptr))
 		return;
-	if ((uintptr_t)ptr < PHYS_MAP_BASE || (uintptr_t)ptr >= KERNEL_BASE ||
-	    !(pg = vm_page_from_phys(virt_to_phys(ptr))))
+	if ((uintptr_t)ptr < PHYS_MAP_BASE || (uintptr_t)ptr >= KERNEL_BASE)
 		panic("%p was not returned by kmalloc", ptr);
-	if (pg->p_flags & VM_PAGE_SLAB) {
-		/* a slab page's frame holds the object; its vm_page is the head */
-		if (((uintptr_t)ptr & (PAGE_SIZE - 1)) % pg->p_slab_size)
-			panic("%p is not the start of a %u-byte object", ptr, pg->p_slab_size);
-		unsigned c = class_of(pg->p_slab_size);
+	mark = slab_mark(virt_to_phys(ptr), false);
+	if (mark && *mark) {
+		/* a slab page's frame holds the object */
+		unsigned c = *mark - 1u;
+		size_t size = (size_t)KMALLOC_MIN_CLASS << c;
+		if (((uintptr_t)ptr & (PAGE_SIZE - 1)) % size)
+			panic("%p is not the start of a %zu-byte object", ptr, size);
 		was = irq_save();
 		((struct free_obj *)ptr)->next = free_lists[c];
 		free_lists[c] = ptr;
 		irq_restore(was);
 		return;
 	}
-	vm_page_free(pg);
+	if (!provider || !provider->free(ptr))
+		panic("%p was not returned by kmalloc", ptr);
 }

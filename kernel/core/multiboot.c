@@ -1,7 +1,7 @@
 /*
  * multiboot.c - read the multiboot2 boot information (see <mango/bootinfo.h>).
  */
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <mango/bootinfo.h>
 #include <mango/multiboot2.h>
 #include <mango/panic.h>

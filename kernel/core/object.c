@@ -6,7 +6,7 @@
  * object's own lock is not held; never the other way round.
  */
 #ifdef MANGO_HOST
-#include <mango/vm_arch.h>
+#include <mango/host.h>
 #else
 #include <mango/monitor.h>
 #include <mango/panic.h>

@@ -21,11 +21,14 @@
 #include <arch/io.h>
 #include <arch/uart.h>
 #include <mango/format.h>
+#include <mango/init.h>
 #include <mango/ktest.h>
 #include <mango/machine.h>
 #include <mango/monitor.h>
+#include <mango/panic.h>
 #include <mango/param.h>
 #include <mango/printk.h>
+#include <mango/splitmix64.h>
 #include <mango/string.h>
 
 extern const struct ktest_case __ktests_start[], __ktests_end[];
@@ -177,13 +180,9 @@ void ktest_fail(struct ktest *kt, const char *file, int line, bool fatal, const 
 	failed(kt, fatal);
 }
 
-/* splitmix64: a good 64-bit generator in four lines */
 uint64_t ktest_rand(struct ktest *kt)
 {
-	uint64_t z = (kt->rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return splitmix64_next(&kt->rng);
 }
 
 static uint64_t hash_name(const struct ktest_case *c)
@@ -205,11 +204,23 @@ static void choose_seed(void)
 	seed_chosen = true;
 }
 
+bool ktest_leak_check(struct ktest *kt, const struct ktest_suite *s, size_t before)
+{
+	size_t after = s->count();
+
+	if (after == before)
+		return true;
+	ktest_fail(kt, kt->c->file, kt->c->line, false, "leak check: %zu %s before the case, "
+		   "%zu after", before, s->counted, after);
+	return false;
+}
+
 /* Run one case; returns true if it passed. */
 static bool run_case(const struct ktest_case *c)
 {
 	/* volatile: live across setjmp() */
 	const struct ktest_suite *volatile s = suite_of(c);
+	volatile bool counted = false;
 	struct ktest kt = { .c = c, .rng = seed ^ hash_name(c) };
 
 	current = &kt;
@@ -217,11 +228,17 @@ static bool run_case(const struct ktest_case *c)
 	if (setjmp(kt.abort) == 0) {
 		if (s && s->setup)
 			s->setup(&kt);
+		if (s && s->count) {
+			kt.count_before = s->count();
+			counted = true;
+		}
 		c->fn(&kt);
 	}
 	kt.in_case = false;
 	if (s && s->teardown)
 		s->teardown(&kt);
+	if (counted)
+		ktest_leak_check(&kt, s, kt.count_before);
 	current = NULL;
 	return kt.failures == 0;
 }
@@ -335,7 +352,8 @@ void ktest_boot(void)
 	machine_poweroff();
 }
 
-void ktest_on_panic(const char *marker_line)
+/* A panic ends the running case: say so on COM2 (a panic listener). */
+static void ktest_on_panic(const char *marker_line)
 {
 	int n = (int)strlen(marker_line);
 
@@ -346,6 +364,15 @@ void ktest_on_panic(const char *marker_line)
 	ktap(1, "# %.*s", n, marker_line);
 	ktap(1, "# the case %s.%s ended in a panic", current->c->suite, current->c->name);
 }
+
+static struct panic_listener ktest_panic_listener = { .pl_notify = ktest_on_panic };
+
+/* ktest registers itself: panic() tells it of a panic without naming it. */
+static void ktest_init(void)
+{
+	panic_listen(&ktest_panic_listener);
+}
+INITCALL(INIT_CORE, ktest_init);
 
 static int cmd_ktest(int argc, char **argv)
 {

@@ -1,7 +1,8 @@
 /*
  * ktest_test.c - the test framework tested by itself: passing checks do not
  * count as failures, a fatal check ends the case, random numbers are
- * reproducible, setup and teardown run around each case.
+ * reproducible, setup and teardown run around each case, the leak check
+ * compares a count before and after.
  */
 #include <mango/ktest.h>
 #include <mango/panic.h>
@@ -21,7 +22,18 @@ static void count_teardown(struct ktest *kt)
 	teardowns++;
 }
 
-KTEST_SUITE(ktest, count_setup, count_teardown);
+/* The leak check (KTEST_SUITE_LEAK_CHECK's fixture) counts these: no
+ * case changes them for good, so every case passes it. */
+static size_t things = 5, things_counted;
+
+static size_t count_things(void)
+{
+	things_counted++;
+	return things;
+}
+
+KTEST_SUITE_HOOKS(ktest, .setup = count_setup, .teardown = count_teardown, .count = count_things,
+		  .counted = "things");
 
 KTEST(ktest, checks_that_pass_are_silent)
 {
@@ -89,4 +101,23 @@ KTEST(ktest, signed_values_compare_as_signed)
 	KT_EXPECT_LT(minus_one, 0);
 	KT_EXPECT_GT(0, minus_one);
 	KT_EXPECT_GT(big, 0); /* unsigned stays unsigned */
+}
+
+KTEST(ktest, leak_check_counts_before_the_case)
+{
+	KT_EXPECT_EQ(kt->count_before, 5);
+	KT_EXPECT_GE(things_counted, 1);
+}
+
+KTEST(ktest, leak_check_fails_a_changed_count)
+{
+	const struct ktest_suite s = { .name = "scratch", .count = count_things, .counted = "things" };
+	struct ktest scratch = { .c = kt->c, .quiet = true };
+
+	KT_EXPECT_TRUE(ktest_leak_check(&scratch, &s, 5));
+	KT_EXPECT_EQ(scratch.failures, 0);
+	things = 6; /* a "leak", seen by the scratch check only */
+	KT_EXPECT_FALSE(ktest_leak_check(&scratch, &s, 5));
+	things = 5;
+	KT_EXPECT_EQ(scratch.failures, 1);
 }

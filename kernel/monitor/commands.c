@@ -3,7 +3,7 @@
  * uptime, cmdline), deliberate failures for testing a kernel's error paths
  * (panic, fault, crash), and poweroff.
  */
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <mango/backtrace.h>
 #include <mango/bootinfo.h>
 #include <mango/early_alloc.h>

@@ -4,6 +4,9 @@
 # Installs what is missing when run as root or with passwordless sudo;
 # otherwise prints the exact apt-get command and fails. Quiet when
 # everything is present, so `make qemu` and `make test` can call it each time.
+# This list is everything `make test` needs, and CI (.ci/run) installs
+# nothing else: grading/tests/test_deps.py checks that the suite uses no
+# pytest plugin or optional tool that is not here.
 set -u
 
 missing=""
@@ -13,6 +16,10 @@ need() { # need PACKAGE TEST-COMMAND...
 	"$@" >/dev/null 2>&1 || missing="$missing $pkg"
 }
 
+# the toolchain (on a fresh Debian 12 machine already, but nothing is assumed)
+need gcc command -v gcc
+need make command -v make
+need binutils command -v objdump
 need grub-pc-bin test -d /usr/lib/grub/i386-pc
 need grub-common command -v grub-mkrescue
 need grub-common command -v grub-file
@@ -22,6 +29,10 @@ need qemu-system-x86 command -v qemu-system-x86_64
 need gdb command -v gdb
 need python3-pytest /usr/bin/python3 -c "import pytest"
 need python3-pexpect /usr/bin/python3 -c "import pexpect"
+# parallel grading (-n, xdist_group) in make test and make grade
+need python3-pytest-xdist /usr/bin/python3 -c "import xdist"
+# the build is tested with both compilers (grading/tests/test_build.py)
+need clang command -v clang
 for extra in ${MANGO_EXTRA_DEPS:-}; do
 	need "$extra" dpkg -s "$extra"
 done

@@ -134,8 +134,6 @@ class VmPagePrinter:
         text = "vm_page %s %s order %d" % (where, state, int(v["p_order"]))
         if int(v["p_vmo_offset"]) or int(v["p_node"]["b_height"]):
             text += " vmo_offset 0x%x" % int(v["p_vmo_offset"])
-        if int(v["p_slab_size"]):
-            text += " slab_size %d" % int(v["p_slab_size"])
         return text
 
 

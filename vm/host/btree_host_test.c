@@ -7,7 +7,6 @@
  * Usage: btree_host_test [seed]   (the seed used is printed; replay with it)
  */
 #include <stdint.h>
-#include <unistd.h>
 
 #include "btree_model.h"
 #include "host_test.h"
@@ -18,11 +17,7 @@ static struct model m;
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
-
-	printf("btree_host_test: seed %llu (replay: btree_host_test %llu)\n",
-	       (unsigned long long)seed, (unsigned long long)seed);
-	rng = seed;
+	host_test_begin("btree_host_test", argc, argv);
 	model_init(&m);
 	for (long k = 0; k < MODEL_KEYS; k++)
 		model_step(&m, 0, k); /* ascending */

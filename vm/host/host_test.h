@@ -1,13 +1,18 @@
 /*
  * host_test.h - what every host test shares: CHECK() (report and count a
- * failure, go on), and a seeded splitmix64 generator so that a failing run
- * can be replayed with its seed.
+ * failure, go on), a seeded generator (next_rand, splitmix64) so that a
+ * failing run can be replayed with its seed, and the start and end of
+ * main (host_test_begin/host_test_end: the seed printed, the verdict).
  */
 #ifndef MANGO_HOST_TEST_H_
 #define MANGO_HOST_TEST_H_
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <mango/splitmix64.h>
 
 static int failures __attribute__((unused));
 
@@ -23,12 +28,31 @@ static int failures __attribute__((unused));
 
 static uint64_t rng;
 
-static uint64_t next_rand(void)
+/* next_rand - the next number of the seeded sequence (splitmix64). */
+static inline uint64_t next_rand(void)
 {
-	uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
+	return splitmix64_next(&rng);
+}
+
+/* host_test_begin - a host test's main starts here: the seed is argv[1]
+ * (default: the process id), printed with the command that replays it,
+ * and seeds next_rand(). Returns the seed. */
+static inline uint64_t host_test_begin(const char *name, int argc, char **argv)
+{
+	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
+
+	printf("%s: seed %llu (replay: %s %llu)\n", name, (unsigned long long)seed, name,
+	       (unsigned long long)seed);
+	rng = seed;
+	return seed;
+}
+
+/* host_test_end - print the verdict; returns main's exit status (1 if a
+ * CHECK failed). */
+static inline int host_test_end(const char *name)
+{
+	printf("%s: %s\n", name, failures ? "FAILED" : "all passed");
+	return failures ? 1 : 0;
 }
 
 #endif /* MANGO_HOST_TEST_H_ */

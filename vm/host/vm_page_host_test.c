@@ -194,11 +194,9 @@ static void free_foreign(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)getpid();
+	uint64_t seed = host_test_begin("vm_page_host_test", argc, argv);
 
 	host_phys_base = aligned_alloc(PAGE_SIZE, (size_t)FRAMES << PAGE_SHIFT);
-	printf("vm_page_host_test: seed %llu (replay: vm_page_host_test %llu)\n",
-	       (unsigned long long)seed, (unsigned long long)seed);
 	for (int round = 0; round < 3 && !failures; round++) {
 		rng = seed + (uint64_t)round;
 		vm_page_set_debug(round == 1, round == 1); /* round 1: use-after-free checks */
@@ -214,6 +212,5 @@ int main(int argc, char **argv)
 	expect_panic("free of a reserved frame", free_reserved, "is reserved");
 	expect_panic("free of a foreign page", free_foreign, "is not a struct vm_page");
 	free(host_phys_base);
-	printf("vm_page_host_test: %s\n", failures ? "FAILED" : "all passed");
-	return failures ? 1 : 0;
+	return host_test_end("vm_page_host_test");
 }

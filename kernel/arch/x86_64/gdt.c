@@ -6,7 +6,7 @@
  * a double fault (for instance a kernel stack overflow into the guard page)
  * and an NMI switch to stacks of their own, so they can still report.
  */
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <arch/x86.h>
 #include <mango/trap.h>
 

@@ -109,6 +109,14 @@ static const char *where(const struct trap_frame *tf)
 	return name ? name : "unknown";
 }
 
+void panic_trap(const char *func, const struct trap_frame *tf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	panic_vfrom(func, tf->rip, tf->rbp, fmt, ap);
+}
+
 static void __noreturn page_fault(const struct trap_frame *tf)
 {
 	uint64_t addr = read_cr2();

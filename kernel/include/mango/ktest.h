@@ -50,6 +50,8 @@ struct ktest_suite {
 	const char *name;
 	void (*setup)(struct ktest *kt);    /* before each case; may KT_ASSERT */
 	void (*teardown)(struct ktest *kt); /* after each case, even a failed one */
+	size_t (*count)(void);  /* leak check: the same before and after a case */
+	const char *counted;    /* what count() counts, for the failure message */
 };
 
 /* The running case's state: passed to every case as `kt`. */
@@ -60,6 +62,7 @@ struct ktest {
 	jmp_buf abort;  /* where KT_ASSERT_* jumps */
 	bool in_case;
 	bool quiet;     /* count failures without reporting them (self-tests) */
+	size_t count_before; /* the suite's count() as the case began (leak check) */
 };
 
 #define KTEST_DEFINE(suite_, name_, flags_)                                          \
@@ -74,11 +77,29 @@ struct ktest {
 #define KTEST(suite, name) KTEST_DEFINE(suite, name, 0)
 #define KTEST_PANICS(suite, name) KTEST_DEFINE(suite, name, KTEST_F_PANICS)
 
-/* KTEST_SUITE(name, setup, teardown): optional hooks for a suite. */
-#define KTEST_SUITE(suite_, setup_, teardown_)                                     \
+/* KTEST_SUITE_HOOKS(name, .field = value, ...): a suite's hooks (struct
+ * ktest_suite); one per suite. The two forms below are the usual ones. */
+#define KTEST_SUITE_HOOKS(suite_, ...)                                             \
 	static const struct ktest_suite ktest_suite_##suite_                       \
 		__section("mango_ksuites." #suite_) __used __aligned(8) = {         \
-			.name = #suite_, .setup = setup_, .teardown = teardown_ }
+			.name = #suite_, __VA_ARGS__ }
+
+/* KTEST_SUITE(name, setup, teardown): optional hooks for a suite. */
+#define KTEST_SUITE(suite_, setup_, teardown_) \
+	KTEST_SUITE_HOOKS(suite_, .setup = setup_, .teardown = teardown_)
+
+/*
+ * KTEST_SUITE_LEAK_CHECK(name, setup, count, "what"): the shared fixture
+ * of suites whose cases must give back what they take. After @setup (may
+ * be NULL; a warm-up, say) count() is read into kt->count_before; after
+ * the case, even a failed one, it must read the same, or the case fails
+ * with "leak check: N <what> before the case, M after".
+ *
+ *     static size_t free_pages(void) { ... }
+ *     KTEST_SUITE_LEAK_CHECK(pages, NULL, free_pages, "free pages");
+ */
+#define KTEST_SUITE_LEAK_CHECK(suite_, setup_, count_, what_) \
+	KTEST_SUITE_HOOKS(suite_, .setup = setup_, .count = count_, .counted = what_)
 
 /* Reporting (use the macros below). Return whether the check passed. */
 bool ktest_check_u64(struct ktest *kt, bool ok, uint64_t a, uint64_t b, const char *op,
@@ -129,14 +150,15 @@ void ktest_fail(struct ktest *kt, const char *file, int line, bool fatal, const 
 /* ktest_rand - deterministic per case: from ktest.seed and the case name. */
 uint64_t ktest_rand(struct ktest *kt);
 
+/* ktest_leak_check - the leak check's comparison: true if @s's count()
+ * still reads @before; otherwise a failure of @kt's case, reported. */
+bool ktest_leak_check(struct ktest *kt, const struct ktest_suite *s, size_t before);
+
 /* ktest_boot - act on ktest= / ktest.list at boot (may power off). */
 void ktest_boot(void);
 
 /* ktest_run - run the cases matching @globs (comma-separated); returns the
  * number of failed cases. */
 unsigned ktest_run(const char *globs);
-
-/* ktest_on_panic - called by panic(): report the marker line on COM2. */
-void ktest_on_panic(const char *marker_line);
 
 #endif /* MANGO_KTEST_H_ */

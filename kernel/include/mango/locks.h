@@ -12,7 +12,7 @@
 
 #include <mango/types.h>
 #ifdef MANGO_HOST
-#include <mango/vm_arch.h> /* the host's irq_save() and panic() */
+#include <mango/host.h> /* the host's irq_save() and panic() */
 #else
 #include <arch/io.h>
 #include <mango/panic.h>
@@ -31,6 +31,8 @@ static inline void spin_lock_init(spinlock_t *l)
 	l->sl_irq_was_on = false;
 }
 
+/* spin_lock_irqsave - take @l with interrupts off. Lock: @l not held
+ * (taking it twice panics). */
 static inline void spin_lock_irqsave(spinlock_t *l)
 {
 	bool was = irq_save();
@@ -39,13 +41,20 @@ static inline void spin_lock_irqsave(spinlock_t *l)
 	l->sl_irq_was_on = was;
 }
 
+/* spin_unlock_irqrestore - drop @l, interrupts as they were before the
+ * lock. Lock: @l held (panics if not). */
 static inline void spin_unlock_irqrestore(spinlock_t *l)
 {
 	bool was = l->sl_irq_was_on;
+
+	if (!l->sl_locked)
+		panic("lock %p is not held", (void *)l);
 	__atomic_store_n(&l->sl_locked, 0, __ATOMIC_RELEASE);
 	irq_restore(was);
 }
 
+/* spin_is_locked - true while someone holds @l (on one CPU: this CPU),
+ * for assertions of lock rules. */
 static inline bool spin_is_locked(const spinlock_t *l)
 {
 	return l->sl_locked != 0;

@@ -13,6 +13,7 @@
 #define MANGO_PANIC_H_
 
 #include <mango/types.h>
+#include <stdarg.h>
 
 #define PANIC_MARKER "MANGO PANIC"
 
@@ -27,11 +28,29 @@ void panic(const char *func, const char *fmt, ...) __noreturn __printf(2, 3);
 
 #define panic(...) panic(__func__, __VA_ARGS__)
 
-struct trap_frame;
-/* panic_trap - panic for an unhandled exception: @func names where it
- * happened, @tf is dumped and the backtrace starts at the faulting frame. */
-void panic_trap(const char *func, const struct trap_frame *tf,
-		const char *fmt, ...) __noreturn __printf(3, 4);
+/*
+ * panic_vfrom - the one way every panic goes (panic(), and panic_trap in
+ * the arch's trap code): the marker line for @func, the listeners, then a
+ * backtrace that starts at @pc (BACKTRACE_NO_PC: none) and the frame
+ * chain at @fp, then QEMU exits. Callers pass their own frame, so the
+ * backtrace starts at the code that panicked.
+ */
+void panic_vfrom(const char *func, uintptr_t pc, uintptr_t fp, const char *fmt,
+		 va_list ap) __noreturn;
+
+/*
+ * Panic listeners: code above kernel/core (ktest, say) that must hear of a
+ * panic registers itself instead of being called by name. Each is told the
+ * marker line once, on the first panic, after it is printed and before the
+ * backtrace, in registration order; it must not panic or block.
+ */
+struct panic_listener {
+	void (*pl_notify)(const char *marker_line); /* without the leading newline */
+	struct panic_listener *pl_next;             /* panic.c's list */
+};
+
+/* panic_listen - add @l (static storage; registered once, at boot). */
+void panic_listen(struct panic_listener *l);
 
 /* panic_in_progress - true once a panic has started (printing may be
  * partial; do not try to be clever). */

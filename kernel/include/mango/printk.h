@@ -3,7 +3,7 @@
  *
  * A message may start with a level marker (KERN_ERR "..."), as in Linux.
  * Messages with a level above the console log level (kernel parameter
- * loglevel=N, default LOG_INFO) are dropped; a message without a level is
+ * loglevel=N, default LOG_INFO; printk_params.c reads it) are dropped; a message without a level is
  * console output (a monitor command's answer, say) and is always printed. Errors and warnings get an "error: " /
  * "warning: " prefix so that tests and people can grep for them.
  */
@@ -40,8 +40,5 @@ int vprintk(const char *fmt, va_list ap);
 /* printk_set_level - show messages of level <= @level (0..7). */
 void printk_set_level(int level);
 int printk_get_level(void);
-
-/* printk_apply_params - take the level from loglevel= or quiet. */
-void printk_apply_params(void);
 
 #endif /* MANGO_PRINTK_H_ */

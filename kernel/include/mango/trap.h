@@ -29,6 +29,11 @@ const char *trap_name(uint64_t vector);
 /* trap_dump - print every register of @tf, symbolizing rip. */
 void trap_dump(const struct trap_frame *tf);
 
+/* panic_trap - panic for an unhandled exception: @func names where it
+ * happened and the backtrace starts at the faulting frame of @tf. */
+void panic_trap(const char *func, const struct trap_frame *tf,
+		const char *fmt, ...) __noreturn __printf(3, 4);
+
 void gdt_init(void);
 void idt_init(void);
 void trap_dispatch(struct trap_frame *tf);

@@ -3,11 +3,12 @@
  *
  * vm/ is machine-independent: it compiles for the kernel and, with
  * -DMANGO_HOST, for host tests under ASan/UBSan. The kernel side of this
- * list comes from kernel/arch/x86_64 (<arch/mmu.h>, <arch/x86.h>) and
+ * list comes from kernel/arch/x86_64 (<arch/memlayout.h>, <arch/x86.h>) and
  * kernel/ (panic, printk, string); the host side from vm/host/host.h.
  *
  *   PAGE_SHIFT, PAGE_SIZE     the base page
  *   phys_to_virt(pa)          a kernel pointer to physical address pa
+ *                             (virt_to_phys, the other way: kernel only)
  *   panic(fmt, ...)           stop on a broken invariant (never returns)
  *   printk / pr_warn          messages
  *   memset, memcmp, strcmp    from <mango/string.h> or the C library
@@ -20,7 +21,7 @@
 #include "../../host/host.h"
 #else
 #include <arch/io.h>
-#include <arch/mmu.h>
+#include <arch/memlayout.h>
 #include <arch/x86.h>
 #include <mango/panic.h>
 #include <mango/printk.h>

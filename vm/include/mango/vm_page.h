@@ -43,7 +43,6 @@ enum vm_page_flags {
 	VM_PAGE_FREE = 0x1,      /* head of a free block, on free list p_order */
 	VM_PAGE_ALLOCATED = 0x2, /* head of an allocated block of p_order */
 	VM_PAGE_RESERVED = 0x4,  /* never available: firmware, kernel, ... */
-	VM_PAGE_SLAB = 0x8,      /* with ALLOCATED: carved up by kmalloc */
 };
 
 enum vm_alloc_flags {
@@ -59,8 +58,7 @@ enum vm_alloc_flags {
 struct vm_page {
 	uint16_t p_flags;         /* enum vm_page_flags */
 	uint8_t p_order;          /* block order, on a block's head frame */
-	uint8_t p_reserved0;
-	uint32_t p_slab_size;     /* kmalloc: object size of a SLAB page */
+	uint8_t p_reserved[5];    /* unused: keeps the fields below aligned */
 	off_t p_vmo_offset;       /* Lab 3: offset in the owning vm_object */
 	struct btree_node p_node; /* Lab 3: node in the vm_object's page tree */
 	struct queue_entry p_link; /* free list while free; owner's after */
@@ -111,7 +109,8 @@ void vm_page_set_debug(bool poison, bool check);
 
 #define VM_PAGE_POISON 0x6B /* freed memory reads as 0x6b6b6b6b... */
 
-/* vm_page_init - the kernel's page allocator from boot_info (vm_page_init.c). */
+/* vm_page_init - the kernel's page allocator from boot_info (vm_page_init.c),
+ * run at boot as an initcall, which also makes it kmalloc's page provider. */
 void vm_page_init(void);
 
 /* vm_page_reserved_ranges - the physical ranges vm_page_init() kept back

@@ -1,0 +1,54 @@
+"""Time as the QEMU process had it, so that a timeout does not depend on
+how busy the machine is.
+
+Wall time runs on while QEMU waits for a CPU that other processes hold; a
+case that needs 2 s of a CPU takes 6 s when three processes share it.
+QemuTime is wall time minus the time QEMU's threads waited, runnable, for
+a CPU (the kernel's schedstat run_delay). A busy guest's QemuTime is its
+CPU time; a halted guest's (hlt, waiting for an interrupt) is wall time.
+
+    t = QemuTime(child_pid)     # QEMU, or a wrapper whose child QEMU is
+    t.seconds()                 # since QemuTime() was made
+"""
+import time
+from pathlib import Path
+
+
+def _children(pid):
+    try:
+        return [int(p) for p in
+                Path("/proc/%d/task/%d/children" % (pid, pid)).read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _run_delay(pid):
+    """Seconds the longest-waiting thread of @pid waited for a CPU, or 0."""
+    worst = 0
+    try:
+        tasks = list(Path("/proc/%d/task" % pid).iterdir())
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            worst = max(worst, int((task / "schedstat").read_text().split()[1]))
+        except (OSError, ValueError, IndexError):
+            continue
+    return worst / 1e9
+
+
+class QemuTime:
+    def __init__(self, pid):
+        """@pid: QEMU's, or that of a wrapper (run-qemu.sh) whose child is QEMU."""
+        self.pid = pid
+        self.wall0 = time.monotonic()
+        self.delay0 = _run_delay(pid)
+
+    def seconds(self):
+        """Seconds since construction that QEMU ran or slept, not those it
+        waited for a CPU (wall time when /proc says nothing)."""
+        wall = time.monotonic() - self.wall0
+        delay = _run_delay(self.pid) - self.delay0
+        for child in _children(self.pid):  # the wrapper's QEMU (started after us)
+            delay += _run_delay(child)
+        return max(0.0, wall - delay)

@@ -1,0 +1,60 @@
+/*
+ * vm_boot.c - how vm/ joins the boot (given).
+ *
+ * kernel/ is a floor under vm/: it never names a vm/ function. Instead vm/
+ * registers here, at the points kernel/ owns: initcalls that kmain runs
+ * (<mango/init.h>), and the page provider kmalloc takes its pages from
+ * (<mango/kmalloc.h>).
+ */
+#include <mango/init.h>
+#include <mango/kmalloc.h>
+#include <mango/param.h>
+#include <mango/vm_arch.h>
+#include <mango/vm_object.h>
+#include <mango/vm_page.h>
+
+KERNEL_PARAM(vm_debug, "vm.debug", "check freed pages' poison on allocation (use after free)");
+
+/* kmalloc's pages: a block from the page allocator, by its direct-map address. */
+static void *provider_alloc(unsigned order, bool zero)
+{
+	struct vm_page *p = vm_page_alloc((enum vm_page_order)order, zero ? VM_ALLOC_ZERO : 0);
+	return p ? vm_page_to_virt(p) : NULL;
+}
+
+/* Give back a block provider_alloc() returned; false if @va is no frame's
+ * start in the page array (vm_page_free() panics on a frame that is not
+ * an allocated block's head). */
+static bool provider_free(void *va)
+{
+	phys_addr_t pa = virt_to_phys(va);
+	struct vm_page *p = vm_page_from_phys(pa);
+
+	if (!p || (pa & (PAGE_SIZE - 1)))
+		return false;
+	vm_page_free(p);
+	return true;
+}
+
+static const struct kmalloc_page_provider vm_page_provider = {
+	.alloc = provider_alloc,
+	.free = provider_free,
+	.max_order = VM_PAGE_MAX_ORDER,
+};
+
+/* Physical memory: the page allocator (Lab 1's code; a stub leaves it
+ * empty, and kmalloc copes with that by using the early pool). */
+static void vm_page_boot(void)
+{
+	vm_page_set_debug(true, param_get("vm.debug") != NULL);
+	vm_page_init();
+	kmalloc_set_page_provider(&vm_page_provider);
+}
+INITCALL(INIT_PAGES, vm_page_boot);
+
+static void vm_object_boot(void)
+{
+	if (vm_object_type_init() != KERN_OK)
+		panic("cannot register the vm_object type");
+}
+INITCALL(INIT_TYPES, vm_object_boot);

@@ -450,5 +450,5 @@ clean:
 
 help:
 	@sed -n '2,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "Other targets: deps qemu-gdb gdb print-gdbport compdb clean"
+	@echo "Other targets: deps qemu-gdb gdb print-gdbport compdb transcripts clean"
 	@echo "Outputs: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO)"

@@ -9,9 +9,10 @@ QEMU waited for a CPU, so a verdict does not depend on the machine's load):
 the harness watches COM2 for "# start <case>" and stops the machine when a
 case overstays, saying where the CPU was (stuck.py). A kernel still
 printing when its time is up is read on, so a flood is FLOOD, not TIMEOUT.
-Once a case of the lab has timed out, every later case gets at most
-AFTER_TIMEOUT seconds, so one endless loop costs about one timeout, not one
-per case. When a case panics, hangs, triple-faults or floods, it gets that
+Once a case of the lab has timed out, every later case gets a third of its
+timeout (AFTER_TIMEOUT_SHARE, at least AFTER_TIMEOUT_MIN), so an endless
+loop that every case runs into costs about one timeout and a half, not one
+per case (the rubric's timeouts are many times what a case needs). When a case panics, hangs, triple-faults or floods, it gets that
 verdict and the machine is booted again for the cases after it (with
 ktest.skip=<culprits>), so one crash costs one case, not the lab. A graded
 case the kernel never reports fails as missing. Cases that must panic
@@ -28,7 +29,8 @@ from mangotest.symbols import Symbols
 from mangotest.verdict import Outcome
 
 BOOT_TIMEOUT = 20      # seconds (QEMU time) to the first case, and between cases
-AFTER_TIMEOUT = 2      # seconds a case gets once a case of its lab timed out
+AFTER_TIMEOUT_SHARE = 1 / 3  # of its timeout, a case gets once one of its lab timed out
+AFTER_TIMEOUT_MIN = 2        # seconds, at least
 MAX_BOOTS = 8          # per lab: after that, what is left is "not run"
 POLL = 0.05
 STILL_PRINTING = 1.0   # console output this recent (s) at a timeout: read on
@@ -144,7 +146,9 @@ class LabRun:
             return BOOT_TIMEOUT
         e = self.entries.get(name)
         limit = e.timeout if e else 10
-        return min(limit, AFTER_TIMEOUT) if self.timed_out not in (None, name) else limit
+        if self.timed_out in (None, name):
+            return limit
+        return min(limit, max(AFTER_TIMEOUT_MIN, round(limit * AFTER_TIMEOUT_SHARE, 1)))
 
     def symbols(self):
         """The kernel's symbols (build/kernel.nm), loaded on first use."""
@@ -246,8 +250,8 @@ class LabRun:
         if e is None or self._budget(name) == e.timeout:
             return ""
         return (" (QEMU time; its rubric timeout is %gs, but after %s timed out every later "
-                "case of lab %s gets at most %gs)" % (e.timeout, self.timed_out, self.lab.id,
-                                                     AFTER_TIMEOUT))
+                "case of lab %s gets a third of its timeout, at least %gs)"
+                % (e.timeout, self.timed_out, self.lab.id, AFTER_TIMEOUT_MIN))
 
     def _missing(self, name):
         return ("the kernel never reported %s: is it defined with KTEST(%s, %s), and in "

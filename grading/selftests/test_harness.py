@@ -70,7 +70,9 @@ def test_timeout_verdict_shows_the_console_and_where_the_cpu_is(built, tmp_path)
     assert "called from ktest_run <- ktest_boot <- kmain" in msg, msg
     # after a timeout, the lab's later cases get a short budget
     assert run.timed_out == "selftest.hang"
-    assert run._budget("selftest.pass") == labrun.AFTER_TIMEOUT
+    assert run._budget("selftest.pass") == labrun.AFTER_TIMEOUT_MIN  # 5s / 3 < 2s
+    run.entries["selftest.pass"].timeout = 30
+    assert run._budget("selftest.pass") == 10
     assert "after selftest.hang timed out" in run._cut_note("selftest.pass")
     assert run._budget("selftest.hang") == 3 and run._cut_note("selftest.hang") == ""
 

@@ -41,7 +41,9 @@ def test_blocks_are_found():
     assert text.count("<!-- transcript: ") == len(transcripts.blocks()) > 0
 
 
-@pytest.mark.parametrize("name", USED)
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xdist_group("make-qemu")) if n in transcripts.MAKE_QEMU_SESSIONS
+    else n for n in USED])
 def test_transcript_matches_a_real_run(built, name, tmp_path):
     problems = transcripts.compare(name, transcripts.run_session(name, tmp_path))
     assert not problems, "\n".join(problems)

@@ -155,7 +155,8 @@ class BtreePrinter:
 def vm_object_text(vo):
     """A vm_object (a value) as a header line and its page table."""
     prot = _enum_names("vm_prot", vo["vo_prot"], "VM_PROT_")
-    flags = "in-place" if int(vo["vo_flags"]) & 1 else "demand"
+    in_place = int(gdb.parse_and_eval("VMO_IN_PLACE"))
+    flags = "in-place" if int(vo["vo_flags"]) & in_place else "demand"
     nodes = btree_inorder(vo["vo_pages"])
     lines = ['vm_object "%s": size 0x%x prot %s %s, refs %d, %d pages, tree height %d' % (
         vo["vo_name"].string(), int(vo["vo_size"]), prot, flags,
@@ -174,6 +175,8 @@ def vm_object_text(vo):
 
 
 class VmObjectPrinter:
+    """struct vm_object: see vm_object_text()."""
+
     def __init__(self, val):
         self.val = val
 
@@ -185,6 +188,7 @@ PRINTERS = {"vm_page": VmPagePrinter, "btree": BtreePrinter, "vm_object": VmObje
 
 
 def lookup_printer(val):
+    """The printer for @val if it is one of PRINTERS' structs, else None."""
     t = val.type.strip_typedefs()
     if t.code == gdb.TYPE_CODE_STRUCT and t.tag in PRINTERS:
         return PRINTERS[t.tag](val)

@@ -24,6 +24,7 @@ between runs of one build (see VOLATILE) are replaced by a fixed text in
 both the run and the document. grading/tests/test_transcripts.py runs
 `check` per session.
 """
+import os
 import re
 import socket
 import subprocess
@@ -115,6 +116,7 @@ class MonitorSession:
         self.m.close()
 
     def run(self, command):
+        """Run a monitor command; record it and its output; return the output."""
         out = self.m.run(command)
         self.text += "mango> %s\n%s" % (command, out)
         return out
@@ -133,10 +135,9 @@ class GdbSession:
     """`make qemu-gdb` with gdb attached by the generated .gdbinit; gdb(cmd)
     records "(gdb) cmd" and its output, console(line) types at mango>."""
 
-    def __init__(self, workdir, cmdline=""):
+    def __init__(self, workdir):
         self.port = free_port()
-        args = ["CMDLINE=%s" % cmdline] if cmdline else []
-        self.m = Machine(workdir, command=qemu_gdb_command(self.port, *args), name="transcript")
+        self.m = Machine(workdir, command=qemu_gdb_command(self.port), name="transcript")
         self.workdir = workdir
         self.text = ""
 
@@ -151,6 +152,7 @@ class GdbSession:
         self.m.close()
 
     def gdb(self, command, record=True):
+        """Run a gdb command; record it and its output unless not @record."""
         out = self.g.run(command, timeout=60)
         if record:
             self.text += "(gdb) %s\n%s" % (command, out)
@@ -162,6 +164,7 @@ class GdbSession:
         self.text += "(gdb) %s%s\n" % (command, "    # " + note if note else "")
 
     def wait(self):
+        """Wait for gdb to stop again (after resume); record what it said."""
         out = self.g.wait_stop(timeout=60)
         self.text += out
         return out
@@ -172,16 +175,24 @@ class GdbSession:
         self.m.wait_prompt(timeout=60)
 
     def console(self, line):
+        """Type @line at mango> (not recorded: the notes say what was typed)."""
         self.m.sendline(line)
 
 
-def make_qemu(workdir, commands, cmdline=""):
+# The sessions that run `make qemu`, which writes build/qemu.log and
+# build/com2.log: never two at once (the test puts them in one xdist group).
+MAKE_QEMU_SESSIONS = {"make-qemu-triple", "qemu-info-mem"}
+
+
+def make_qemu(workdir, commands):
     """`make qemu` on a terminal, as a student runs it: type @commands, each
     a (text to send, text to wait for); return what the terminal showed."""
-    argv = ["make", "-s", "--no-print-directory", "qemu"] + (["CMDLINE=%s" % cmdline] if cmdline else [])
+    argv = ["make", "-s", "--no-print-directory", "qemu"]
     log = workdir / "make-qemu.log"
     with open(log, "w") as f:
-        child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
+        # as from a shell, not from inside `make transcripts` ("make[1]: ...")
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+        child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8", env=env,
                               codec_errors="replace", timeout=60, dimensions=(50, 200))
         child.logfile_read = f
         child.expect_exact("mango> ")
@@ -210,57 +221,6 @@ SESSIONS = {}
 def session(fn):
     SESSIONS[fn.__name__.replace("_", "-")] = fn
     return fn
-
-
-@session
-def gdb_kmain(w):
-    with GdbSession(w) as s:
-        s.text = s.g.banner.split("\n", 2)[-1]  # from the stop before the BIOS on
-        s.gdb("break kmain")
-        s.gdb("continue")
-        s.gdb("bt")
-        s.gdb("next")
-        return s.text
-
-
-@session
-def gdb_kmain_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break kmain")
-        s.gdb("continue")
-        s.gdb("info registers rip rsp rbp")
-        s.gdb("bt")
-        s.gdb("next")
-        return s.text
-
-
-@session
-def gdb_panic_trap(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("break panic_trap")
-        s.resume("continue", "then in terminal 1: mango> fault 0xdead000")
-        s.console("fault 0xdead000")
-        s.wait()
-        s.gdb("bt")
-        s.gdb("p/x tf->rip")
-        s.gdb("info symbol tf->rip")
-        s.gdb("p/x $cr2")
-        return s.text
-
-
-@session
-def gdb_break_panic(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("break panic")
-        s.resume("continue", "then in terminal 1: mango> panic hello")
-        s.console("panic hello")
-        s.wait()
-        s.gdb("bt")
-        return s.text
 
 
 @session
@@ -300,87 +260,100 @@ def gdb_helpers(w):
         return s.text
 
 
-@session
-def gdb_pt_kmain(w):
-    with GdbSession(w) as s:
-        s.boot_to_prompt()
-        s.g.interrupt()
-        s.gdb("mango-pt kmain")
-        s.gdb("mango-pt 0xffff800000123456")
-        s.gdb("mango-pt 0")
-        return s.text
+def monitor(commands=(), ends=None, cmdline="", trim=None):
+    """A session typing @commands at mango>, then @ends (a command, or a
+    function giving it, that ends the machine); @trim = (head, tail) shortens
+    the backtraces after the commands (trim_frames)."""
+    def run(w):
+        with MonitorSession(w, cmdline=cmdline) as s:
+            for command in commands:
+                s.run(command)
+            before = s.text
+            if ends:
+                s.run_to_exit(ends() if callable(ends) else ends)
+            after = s.text[len(before):]
+            return before + (trim_frames(after, *trim) if trim else after)
+    return run
+
+
+def gdb_at(commands, banner=False, at_prompt=False):
+    """A session running gdb @commands from the stop before the BIOS (with
+    the .gdbinit's @banner), or, @at_prompt, once Mango waits at mango>."""
+    def run(w):
+        with GdbSession(w) as s:
+            if banner:
+                s.text = s.g.banner.split("\n", 2)[-1]  # from the stop before the BIOS on
+            if at_prompt:
+                s.boot_to_prompt()
+                s.g.interrupt()
+            for command in commands:
+                s.gdb(command)
+            return s.text
+    return run
+
+
+def gdb_stop_in(function, console, commands):
+    """A session stopping in @function when @console is typed at mango>,
+    then running gdb @commands."""
+    def run(w):
+        with GdbSession(w) as s:
+            s.boot_to_prompt()
+            s.g.interrupt()
+            s.gdb("break " + function)
+            s.resume("continue", "then in terminal 1: mango> " + console)
+            s.console(console)
+            s.wait()
+            for command in commands:
+                s.gdb(command)
+            return s.text
+    return run
+
+
+def gdb_registers(breakpoint, registers):
+    """A session showing `info registers @registers` at @breakpoint."""
+    def run(w):
+        with GdbSession(w) as s:
+            s.gdb("break " + breakpoint, record=False)
+            s.gdb("continue", record=False)
+            s.gdb("info registers " + registers)
+            return s.text
+    return run
+
+
+SESSIONS.update({
+    "gdb-kmain": gdb_at(["break kmain", "continue", "bt", "next"], banner=True),
+    "gdb-kmain-registers": gdb_at(["break kmain", "continue", "info registers rip rsp rbp",
+                                   "bt", "next"]),
+    "gdb-break-panic": gdb_stop_in("panic", "panic hello", ["bt"]),
+    "gdb-panic-trap": gdb_stop_in("panic_trap", "fault 0xdead000",
+                                  ["bt", "p/x tf->rip", "info symbol tf->rip", "p/x $cr2"]),
+    "gdb-pt-kmain": gdb_at(["mango-pt kmain", "mango-pt 0xffff800000123456", "mango-pt 0"],
+                           at_prompt=True),
+    "gdb-start-registers": gdb_registers("_start", "eax ebx cr0"),
+    "gdb-long-mode-registers": gdb_registers("long_mode_high", "cr0 cr4 efer cr3"),
+    "monitor-panic": monitor(ends="panic hello"),
+    "monitor-lab0": monitor(["bt"], ends="panic lab0", trim=(2, 0)),
+    "monitor-fault-read": monitor(ends="fault 0xdead000"),
+    "monitor-fault-write-text": monitor(ends=lambda: "fault %#x w" % symbol("kmain"), trim=(1, 0)),
+    "monitor-crash-stack": monitor(ends="crash stack", trim=(2, 2)),
+    "monitor-mem": monitor(["mem"]),
+    "monitor-cmdline": monitor(["cmdline"], cmdline="loglevel=7 timer.hz=250 bogus=1"),
+    "monitor-vmo": monitor(["vmo create heap 8M rw", "vmo alloc heap 0", "vmo alloc heap 2M 9",
+                            "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
+                            "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
+                            "vmo drop heap"]),
+})
 
 
 @session
-def gdb_start_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break _start", record=False)
-        s.gdb("continue", record=False)
-        s.gdb("info registers eax ebx cr0")
-        return s.text
-
-
-@session
-def gdb_long_mode_registers(w):
-    with GdbSession(w) as s:
-        s.gdb("break long_mode_high", record=False)
-        s.gdb("continue", record=False)
-        s.gdb("info registers cr0 cr4 efer cr3")
-        return s.text
-
-
-@session
-def monitor_panic(w):
+def monitor_pages(w):
     with MonitorSession(w) as s:
-        s.run_to_exit("panic hello")
-        return s.text
-
-
-@session
-def monitor_lab0(w):
-    with MonitorSession(w) as s:
-        s.run("bt")
-        bt = s.text
-        s.run_to_exit("panic lab0")
-        return bt + trim_frames(s.text[len(bt):], head=2, tail=0)
-
-
-@session
-def monitor_fault_read(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("fault 0xdead000")
-        return s.text
-
-
-@session
-def monitor_fault_write_text(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("fault %#x w" % symbol("kmain"))
-        return trim_frames(s.text, head=1, tail=0)
-
-
-@session
-def monitor_crash_stack(w):
-    with MonitorSession(w) as s:
-        s.run_to_exit("crash stack")
-        return trim_frames(s.text, head=2, tail=2)
-
-
-@session
-def monitor_cmdline(w):
-    with MonitorSession(w, cmdline="loglevel=7 timer.hz=250 bogus=1") as s:
-        s.run("cmdline")
-        return s.text
-
-
-@session
-def monitor_vmo(w):
-    with MonitorSession(w) as s:
-        for cmd in ("vmo create heap 8M rw", "vmo alloc heap 0", "vmo alloc heap 2M 9",
-                    "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
-                    "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
-                    "vmo drop heap"):
-            s.run(cmd)
+        s.run("pages")
+        addr = re.search(r"at (0x[0-9a-f]+)", s.run("pages alloc 2")).group(1)
+        s.run("pages")
+        s.run("pages free %s" % addr)
+        s.run("pages free %s" % addr)
+        s.run("pages check")
         return s.text
 
 
@@ -399,7 +372,7 @@ def qemu_info_mem(w):
 
 @session
 def shell_fault_rip(w):
-    rip = re.search(r"rip ([0-9a-f]{16})", monitor_fault_read(w)).group(1)
+    rip = re.search(r"rip ([0-9a-f]{16})", SESSIONS["monitor-fault-read"](w)).group(1)
     return (shell("awk '$1 <= \"%s\"' build/kernel.sym | tail -1" % rip)
             + shell("grep -B3 '%s:' build/kernel.asm" % rip)
             + shell("addr2line -e build/kernel.elf 0x%s" % rip).replace(str(REPO) + "/", ".../"))
@@ -407,7 +380,7 @@ def shell_fault_rip(w):
 
 @session
 def shell_return_address(w):
-    ret = int(re.search(r"#\d+\s+(0x[0-9a-f]+) kmain\+", monitor_panic(w)).group(1), 16)
+    ret = int(re.search(r"#\d+\s+(0x[0-9a-f]+) kmain\+", SESSIONS["monitor-panic"](w)).group(1), 16)
     return (shell("grep -A2 'call.*<monitor_run>' build/kernel.asm")
             + shell("addr2line -f -i -e build/kernel.elf %#x" % (ret - 1))
             + shell("addr2line -f -i -e build/kernel.elf %#x" % ret)).replace(str(REPO) + "/", ".../")
@@ -451,7 +424,7 @@ def shell_readelf(w):
 
 
 def blocks():
-    """(doc, line, name, fence, body, match) of every marked block."""
+    """(doc, line, name, match) of every marked block."""
     out = []
     for doc in DOCS:
         path = REPO / doc

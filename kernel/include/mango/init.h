@@ -22,7 +22,6 @@
 
 struct initcall {
 	void (*fn)(void);
-	const char *name;
 	int level;
 };
 
@@ -31,7 +30,7 @@ struct initcall {
 #define INITCALL(level_, fn_)                                                \
 	static const struct initcall __initcall_##fn_                        \
 		__section("mango_init." INIT_STR(level_) "." #fn_) __used    \
-		__aligned(8) = { .fn = fn_, .name = #fn_, .level = level_ }
+		__aligned(8) = { .fn = fn_, .level = level_ }
 
 /* initcall_run - run every initcall of @level, in name order. */
 void initcall_run(int level);

@@ -88,7 +88,7 @@ static void add_available(phys_addr_t start, phys_addr_t end)
 void vm_page_init(void)
 {
 	phys_addr_t top = boot_mem_top();
-	size_t frames = (size_t)(top >> VM_PAGE_SHIFT);
+	size_t frames = (size_t)(top >> PAGE_SHIFT);
 	struct vm_page_stats st;
 
 	reserve("first MiB", 0, LOW_MEMORY);

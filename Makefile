@@ -341,6 +341,14 @@ grade-class: deps all
 		{ echo "usage: make grade-class SUBMISSIONS=<folder> LAB=<n> [JOBS=j]" >&2; exit 2; }
 	$(Q)/usr/bin/python3 labs/grade_class.py '$(SUBMISSIONS)' --lab $(LAB) $(if $(JOBS),-j $(JOBS))
 
+# make autograder-zip LAB=n [GRADING_EXTRA=dir]: build/autograder-labn.zip,
+# Gradescope's autograder (setup.sh, run_autograder; labs/autograder/).
+.PHONY: autograder-zip
+autograder-zip:
+	@test -f labs/autograder/make_zip.py || { echo "make autograder-zip: instructors run it on main" >&2; exit 1; }
+	@test -n "$(LAB)" || { echo "usage: make autograder-zip LAB=<n> [GRADING_EXTRA=dir]" >&2; exit 2; }
+	$(Q)/usr/bin/python3 labs/autograder/make_zip.py $(LAB) $(BUILD)/autograder-lab$(LAB).zip '$(GRADING_EXTRA)'
+
 # make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
 # (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
 # one must fail a graded test (docs/instructors.md).

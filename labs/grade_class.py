@@ -159,6 +159,9 @@ def intake(entry, work, lab, room):
                 top = work / "tree"
             else:
                 top = entry
+            inner = [p for p in top.iterdir() if p.is_file() and p.name.endswith(ARCHIVES)]
+            if len(inner) == 1 and find_root(top, room) is None:
+                return intake(inner[0], work / "inner", lab, room)  # an upload folder
             if not any(p.is_file() for p in top.rglob("*") if ".git" not in p.parts):
                 return None, ("EMPTY", "the folder holds no files")
         elif entry.name.endswith(".bundle"):

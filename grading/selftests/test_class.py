@@ -5,12 +5,17 @@ Makefile to give itself points, a forger that writes fake KTAP on COM2 and
 powers off, a corrupt archive, an empty folder and a lab 1 tree - graded
 in one batch. The honest ones get their score, the hostile ones no more
 than the stubs (and the forger is flagged, file:line), the broken ones a
-row that says why. The batch grades four trees, -j 2: about 60 s."""
+row that says why. The batch grades four trees, -j 2: about 60 s; the
+autograder zip's run_autograder, in a temporary /autograder: about 30 s."""
 import csv
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 
 import pytest
 
@@ -158,8 +163,9 @@ def test_class_is_graded_whatever_it_handed_in(graded_class):
         ("CORRUPT", "EMPTY", "WRONG LAB")
     for student in rows:
         doc = json.loads((out / student / "results.json").read_text())
+        check_gradescope_schema(doc)
         assert doc["max_score"] == full and len(doc["tests"]) == len(rows["alice"]) - 8
-        assert {"name", "score", "max_score", "output"} <= set(doc["tests"][0])
+        assert doc["score"] == int(rows[student]["total"])
 
 
 @pytest.mark.boot
@@ -193,3 +199,54 @@ def test_summary_shows_histogram_and_most_failed(graded_class):
     assert "score histogram:" in text and "tests most failed" in text
     assert "carol" in text and "CORRUPT" in text
     assert "Lab 0: 7 submission(s)" in stdout
+
+
+def check_gradescope_schema(doc):
+    """Fail unless @doc is a Gradescope results.json whose score adds up."""
+    assert isinstance(doc["score"], (int, float)) and isinstance(doc["tests"], list), doc
+    for t in doc["tests"]:
+        assert isinstance(t["name"], str) and isinstance(t["output"], str), t
+        assert isinstance(t["score"], (int, float)) and isinstance(t["max_score"], (int, float)), t
+        assert t["status"] in ("passed", "failed") and 0 <= t["score"] <= t["max_score"], t
+    assert doc["score"] == sum(t["score"] for t in doc["tests"])
+    assert doc["max_score"] == sum(t["max_score"] for t in doc["tests"])
+
+
+def unzip(path, dest):
+    """Unpack zip @path into @dest as unzip does: modes kept, files dated as stored."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            target = dest / info.filename
+            z.extract(info, dest)
+            os.chmod(target, (info.external_attr >> 16) & 0o777)
+            stamp = __import__("time").mktime(info.date_time + (0, 0, -1))
+            os.utime(target, (stamp, stamp))
+
+
+@pytest.mark.boot
+@pytest.mark.slow
+def test_run_autograder_in_a_simulated_root(tmp_path, built):
+    root = tmp_path / "autograder"
+    zpath = tmp_path / "autograder.zip"
+    subprocess.run([sys.executable, str(REPO / "labs" / "autograder" / "make_zip.py"), "0",
+                    str(zpath)], check=True, capture_output=True)
+    unzip(zpath, root / "source")
+    # what setup.sh's `make all` leaves (the packages are installed here)
+    shutil.copytree(REPO / "build", root / "source" / "build", symlinks=True,
+                    ignore=shutil.ignore_patterns("grade", "class", "labs-repo", "autograder*"))
+    subprocess.run(["make", "-s", "all"], cwd=root / "source", check=True, capture_output=True)
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    # the student uploaded a handin archive of the reference
+    (root / "submission").mkdir()
+    with tarfile.open(root / "submission" / "handin-lab0.tar.gz", "w:gz") as tar:
+        for rel in LAB0_ROOM:
+            tar.add(REPO / rel, "lab0/" + rel)
+        info = tarfile.TarInfo("lab0/grading/branch.toml")
+        info.size = len(b"lab = 0\n")
+        tar.addfile(info, io.BytesIO(b"lab = 0\n"))
+    r = subprocess.run([str(root / "run_autograder")], env=dict(os.environ, AUTOGRADER_ROOT=str(root)),
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads((root / "results" / "results.json").read_text())
+    check_gradescope_schema(doc)
+    assert doc["score"] == doc["max_score"] > 0, doc["output"]

@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO / "labs"))
 import grade_class  # noqa: E402  (instructor-only, like grading/selftests)
 import overlay  # noqa: E402
 
+HIDDEN = str(REPO / "labs" / "hidden-example")  # docs/instructors.md's worked example
 LAB0_ROOM = ["kernel/core/backtrace.c", "kernel/core/ksyms.c"]
 FORGERY = r'''
 #include <arch/io.h>
@@ -98,13 +99,14 @@ def make_class(tmp):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory, built):
-    """(rows by student, out folder) of the class above, graded -j 2."""
+    """(rows by student, out folder, output) of the class above, graded -j 2
+    with the hidden tests of labs/hidden-example."""
     tmp = tmp_path_factory.mktemp("class")
     cls = make_class(tmp)
     out = tmp / "out"
     r = subprocess.run([sys.executable, str(REPO / "labs" / "grade_class.py"), str(cls),
                         "--lab", "0", "-j", "2", "--out", str(out), "--timeout", "300"],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=dict(os.environ, GRADING_EXTRA=HIDDEN))
     assert r.returncode == 0, r.stdout + r.stderr
     with open(out / "gradebook.csv", newline="") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
@@ -166,6 +168,19 @@ def test_class_is_graded_whatever_it_handed_in(graded_class):
         check_gradescope_schema(doc)
         assert doc["max_score"] == full and len(doc["tests"]) == len(rows["alice"]) - 8
         assert doc["score"] == int(rows[student]["total"])
+
+
+@pytest.mark.boot
+@pytest.mark.slow
+def test_hidden_tests_of_both_kinds_are_graded(graded_class):
+    """GRADING_EXTRA's kernel case is compiled into each graded copy; its
+    pytest test runs: the reference passes both, the stubs neither."""
+    rows, out, _ = graded_class
+    hidden = ["backtrace.hidden_walks_a_chain_in_order", "hidden_bt_is_stable"]
+    assert [rows["alice"][t] for t in hidden] == ["3", "2"], \
+        (out / "alice" / "report.txt").read_text()
+    assert [rows["bob"][t] for t in hidden] == ["0", "0"]
+    assert not (REPO / "kernel" / "extra").exists()  # the instructor's tree is untouched
 
 
 @pytest.mark.boot

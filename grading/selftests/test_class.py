@@ -7,6 +7,7 @@ in one batch. The honest ones get their score, the hostile ones no more
 than the stubs (and the forger is flagged, file:line), the broken ones a
 row that says why. The batch grades four trees, -j 2: about 60 s; the
 autograder zip's run_autograder, in a temporary /autograder: about 30 s."""
+import base64
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import textwrap
 import zipfile
 
 import pytest
@@ -265,3 +267,22 @@ def test_run_autograder_in_a_simulated_root(tmp_path, built):
     doc = json.loads((root / "results" / "results.json").read_text())
     check_gradescope_schema(doc)
     assert doc["score"] == doc["max_score"] > 0, doc["output"]
+
+
+def test_classroom_workflow_reports_make_grades_score(tmp_path):
+    """The workflow's conversion of build/grade/results.json into the
+    reporter's runner result: the same points, test by test."""
+    text = (REPO / ".github" / "workflows" / "classroom.yml").read_text()
+    script = textwrap.dedent(text.split("<<'PY' >> \"$GITHUB_OUTPUT\"\n", 1)[1].split("PY\n", 1)[0])
+    (tmp_path / "build" / "grade").mkdir(parents=True)
+    doc = {"score": 3, "max_score": 5, "tests": [
+        {"name": "a", "score": 3, "max_score": 3, "status": "passed", "output": ""},
+        {"name": "b", "score": 0, "max_score": 2, "status": "failed", "output": "FAIL: x"}]}
+    (tmp_path / "build" / "grade" / "results.json").write_text(json.dumps(doc))
+    r = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                       text=True, check=True)
+    key, _, value = r.stdout.strip().partition("=")
+    got = json.loads(base64.b64decode(value))
+    assert key == "result" and got["max_score"] == 5 and got["status"] == "fail"
+    assert [(t["name"], t["score"], t["status"]) for t in got["tests"]] == \
+        [("a", 3, "pass"), ("b", 0, "fail")]

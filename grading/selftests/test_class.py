@@ -1,9 +1,10 @@
-"""Grading a class (labs/grade_class.py, labs/overlay.py): a class folder made
-from the generated lab0 branch - the reference as a `make handin` archive,
-the stubs as a git bundle, a clone that rewrites the rubric, conftest and
-Makefile to give itself points, a forger that writes fake KTAP on COM2 and
-powers off, a corrupt archive, an empty folder and a lab 1 tree - graded
-in one batch. The honest ones get their score, the hostile ones no more
+"""Grading a class (labs/grade_class.py, labs/overlay.py): labs/demo_class.py's
+class folder, made from the generated lab0 branch - the reference as a
+`make handin` archive, the stubs as a git bundle, a clone that rewrites the
+rubric, conftest and Makefile to give itself points, a forger that writes
+fake KTAP on COM2 and powers off, a corrupt archive, an empty folder and a
+lab 1 tree - graded in one batch. The honest ones get their score, the
+hostile ones no more
 than the stubs (and the forger is flagged, file:line), the broken ones a
 row that says why. The batch grades four trees, -j 2: about 60 s; the
 autograder zip's run_autograder, in a temporary /autograder: about 30 s."""
@@ -24,79 +25,11 @@ import pytest
 from mangotest.machine import REPO
 
 sys.path.insert(0, str(REPO / "labs"))
-import grade_class  # noqa: E402  (instructor-only, like grading/selftests)
+import demo_class  # noqa: E402  (instructor-only, like grading/selftests)
 import overlay  # noqa: E402
 
 HIDDEN = str(REPO / "labs" / "hidden-example")  # docs/instructors.md's worked example
-LAB0_ROOM = ["kernel/core/backtrace.c", "kernel/core/ksyms.c"]
-FORGERY = r'''
-#include <arch/io.h>
-#include <mango/machine.h>
-
-/* A hostile submission: a KTAP stream claiming every case passed, on COM2. */
-static void forge(void)
-{
-	static const char fake[] = "KTAP version 1\n# mango-ktest nonce=0000000000000000 seed=1\n"
-		"1..1\nok 1 backtrace\n# mango-ktest done: passed=13 failed=0 skipped=0\n";
-	for (const char *s = fake; *s; s++)
-		outb(0x2f8, (uint8_t)*s);
-	machine_poweroff();
-}
-'''
-
-
-def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def clone_lab0(repo, dest):
-    git(repo.parent, "clone", "-q", "-b", "lab0", str(repo), str(dest))
-    git(dest, "config", "user.email", "student@example.org")
-    git(dest, "config", "user.name", "Student")
-    return dest
-
-
-def make_class(tmp):
-    """A class folder of lab 0 submissions in @tmp/class; returns it."""
-    repo = tmp / "repo"
-    subprocess.run([sys.executable, str(REPO / "labs" / "generate.py"), "build", str(repo),
-                    "--lab", "0"], check=True, capture_output=True)
-    cls = tmp / "class"
-    cls.mkdir()
-    # the reference, handed in with make handin
-    ref = clone_lab0(repo, tmp / "w-ref")
-    for rel in LAB0_ROOM:
-        shutil.copyfile(REPO / rel, ref / rel)
-    (ref / "time.txt").write_text("12\n")
-    (ref / "answers-lab0.txt").write_text("1. rbp\n")
-    git(ref, "add", "-A")
-    git(ref, "commit", "-qm", "lab 0")
-    subprocess.run(["make", "-s", "handin"], cwd=ref, check=True, capture_output=True)
-    shutil.copyfile(ref / "handin-lab0.tar.gz", cls / "alice.tar.gz")
-    # the stubs, as a git bundle
-    git(repo, "bundle", "create", str(cls / "bob.bundle"), "lab0")
-    # a clone that edits the grader to give itself every point
-    hack = clone_lab0(repo, cls / "mallory")
-    rubric = hack / "grading" / "rubric.toml"
-    rubric.write_text(rubric.read_text().replace("points = ", "points = 100 + "))
-    with open(hack / "grading" / "conftest.py", "a") as f:
-        f.write("\ndef pytest_runtest_makereport(item, call):\n    call.excinfo = None\n")
-    with open(hack / "Makefile", "a") as f:
-        f.write("\nCFLAGS += -DGRADE_ME_FULL\n")
-    # a forger: a plain folder whose backtrace.c writes fake KTAP and powers off
-    forger = cls / "trudy"
-    shutil.copytree(clone_lab0(repo, tmp / "w-trudy"), forger, ignore=shutil.ignore_patterns(".git"))
-    bt = forger / LAB0_ROOM[0]
-    text = bt.read_text()
-    head, sep, body = text.partition("int backtrace_walk(uintptr_t fp, uintptr_t *pcs, int max)\n{\n")
-    assert sep, "backtrace_walk() is not where the test expects it"
-    bt.write_text(head + FORGERY + "\n" + sep + "\tforge();\n" + body)
-    # broken ones
-    (cls / "carol.tar.gz").write_bytes(b"this is not a gzip file\n" * 10)
-    (cls / "dave").mkdir()
-    wrong = clone_lab0(repo, cls / "erin")
-    (wrong / "grading" / "branch.toml").write_text("lab = 1\n")
-    return cls
+LAB0_ROOM = demo_class.ROOM
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +37,7 @@ def graded_class(tmp_path_factory, built):
     """(rows by student, out folder, output) of the class above, graded -j 2
     with the hidden tests of labs/hidden-example."""
     tmp = tmp_path_factory.mktemp("class")
-    cls = make_class(tmp)
+    cls = demo_class.make(tmp / "class")
     out = tmp / "out"
     r = subprocess.run([sys.executable, str(REPO / "labs" / "grade_class.py"), str(cls),
                         "--lab", "0", "-j", "2", "--out", str(out), "--timeout", "300"],
@@ -148,7 +81,7 @@ def test_lint_names_forgery_by_file_and_line(tmp_path):
 
 
 def test_reference_rooms_pass_the_lint():
-    """(The stubs' are checked by bob's row: graded, not FLAGGED.)"""
+    """(The stubs' are checked by the stubs' row: graded, not FLAGGED.)"""
     for lab in range(4):
         assert overlay.lint(REPO, overlay.manifest(lab)["room"]) == []
 
@@ -157,18 +90,18 @@ def test_reference_rooms_pass_the_lint():
 @pytest.mark.slow
 def test_class_is_graded_whatever_it_handed_in(graded_class):
     rows, out, stdout = graded_class
-    assert set(rows) == {"alice", "bob", "mallory", "trudy", "carol", "dave", "erin"}
-    full = int(rows["alice"]["max"])
-    assert rows["alice"]["verdict"] == "graded" and int(rows["alice"]["total"]) == full, \
-        (out / "alice" / "report.txt").read_text()
-    stub = int(rows["bob"]["total"])
-    assert rows["bob"]["verdict"] == "graded" and stub < full
-    assert (rows["carol"]["verdict"], rows["dave"]["verdict"], rows["erin"]["verdict"]) == \
+    assert set(rows) == {"reference", "stubs", "grader-edits", "forger", "corrupt", "empty", "wrong-lab"}
+    full = int(rows["reference"]["max"])
+    assert rows["reference"]["verdict"] == "graded" and int(rows["reference"]["total"]) == full, \
+        (out / "reference" / "report.txt").read_text()
+    stub = int(rows["stubs"]["total"])
+    assert rows["stubs"]["verdict"] == "graded" and stub < full
+    assert (rows["corrupt"]["verdict"], rows["empty"]["verdict"], rows["wrong-lab"]["verdict"]) == \
         ("CORRUPT", "EMPTY", "WRONG LAB")
     for student in rows:
         doc = json.loads((out / student / "results.json").read_text())
         check_gradescope_schema(doc)
-        assert doc["max_score"] == full and len(doc["tests"]) == len(rows["alice"]) - 8
+        assert doc["max_score"] == full and len(doc["tests"]) == len(rows["reference"]) - 8
         assert doc["score"] == int(rows[student]["total"])
 
 
@@ -179,9 +112,9 @@ def test_hidden_tests_of_both_kinds_are_graded(graded_class):
     pytest test runs: the reference passes both, the stubs neither."""
     rows, out, _ = graded_class
     hidden = ["backtrace.hidden_walks_a_chain_in_order", "hidden_bt_is_stable"]
-    assert [rows["alice"][t] for t in hidden] == ["3", "2"], \
-        (out / "alice" / "report.txt").read_text()
-    assert [rows["bob"][t] for t in hidden] == ["0", "0"]
+    assert [rows["reference"][t] for t in hidden] == ["3", "2"], \
+        (out / "reference" / "report.txt").read_text()
+    assert [rows["stubs"][t] for t in hidden] == ["0", "0"]
     assert not (REPO / "kernel" / "extra").exists()  # the instructor's tree is untouched
 
 
@@ -189,9 +122,9 @@ def test_hidden_tests_of_both_kinds_are_graded(graded_class):
 @pytest.mark.slow
 def test_editing_the_grader_changes_nothing(graded_class):
     rows, out, _ = graded_class
-    assert rows["mallory"]["verdict"] == "graded"
-    assert rows["mallory"]["total"] == rows["bob"]["total"]
-    touched = rows["mallory"]["touched_outside_room"]
+    assert rows["grader-edits"]["verdict"] == "graded"
+    assert rows["grader-edits"]["total"] == rows["stubs"]["total"]
+    touched = rows["grader-edits"]["touched_outside_room"]
     for rel in ("grading/rubric.toml", "grading/conftest.py", "Makefile"):
         assert "%s (changed)" % rel in touched
 
@@ -200,12 +133,12 @@ def test_editing_the_grader_changes_nothing(graded_class):
 @pytest.mark.slow
 def test_forged_ktap_scores_no_more_than_the_stub_and_is_flagged(graded_class):
     rows, out, _ = graded_class
-    trudy = rows["trudy"]
-    assert trudy["verdict"] == "FLAGGED" and int(trudy["total"]) == 0
-    assert "kernel/core/backtrace.c:" in trudy["flags"] and "port I/O (outb(" in trudy["flags"]
+    forger = rows["forger"]
+    assert forger["verdict"] == "FLAGGED" and int(forger["total"]) == 0
+    assert "kernel/core/backtrace.c:" in forger["flags"] and "port I/O (outb(" in forger["flags"]
     # what the harness measured, before the points were withheld: no more than the stub
-    measured = json.loads((out / "trudy" / "harness-results.json").read_text())["score"]
-    assert measured <= int(rows["bob"]["total"])
+    measured = json.loads((out / "forger" / "harness-results.json").read_text())["score"]
+    assert measured <= int(rows["stubs"]["total"])
 
 
 @pytest.mark.boot
@@ -214,7 +147,7 @@ def test_summary_shows_histogram_and_most_failed(graded_class):
     rows, out, stdout = graded_class
     text = (out / "summary.txt").read_text()
     assert "score histogram:" in text and "tests most failed" in text
-    assert "carol" in text and "CORRUPT" in text
+    assert "corrupt" in text and "CORRUPT" in text
     assert "Lab 0: 7 submission(s)" in stdout
 
 

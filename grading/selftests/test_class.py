@@ -4,10 +4,10 @@ class folder, made from the generated lab0 branch - the reference as a
 rubric, conftest and Makefile to give itself points, a forger that writes
 fake KTAP on COM2 and powers off, a corrupt archive, an empty folder and a
 lab 1 tree - graded in one batch. The honest ones get their score, the
-hostile ones no more
-than the stubs (and the forger is flagged, file:line), the broken ones a
-row that says why. The batch grades four trees, -j 2: about 60 s; the
-autograder zip's run_autograder, in a temporary /autograder: about 30 s."""
+hostile ones no more than the stubs (and the forger is flagged,
+file:line), the broken ones a row that says why. The batch grades four
+trees, -j 2: about 80 s; the
+autograder zip's run_autograder, in a temporary /autograder: about 40 s."""
 import base64
 import csv
 import io

@@ -315,13 +315,14 @@ transcripts: deps all
 # build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
 # `all`: the grader builds, and a build that fails is NO BUILD on every test.
 # SUBMISSION=dir (instructors): grade a student's submission instead of this
-# tree, with the pristine overlay (make grade-class with one submission).
+# tree, with the pristine overlay (make grade-class with one submission,
+# into build/submission/).
 SUBMISSION ?=
 grade: deps
 	@mkdir -p $(BUILD)/grade
 ifneq ($(SUBMISSION),)
 	@test -n "$(LAB)" || { echo "make grade SUBMISSION=...: say which lab: LAB=n" >&2; exit 2; }
-	$(Q)/usr/bin/python3 labs/grade_class.py --one '$(SUBMISSION)' --lab $(LAB)
+	$(Q)/usr/bin/python3 labs/grade_class.py --one '$(SUBMISSION)' --lab $(LAB) --out $(BUILD)/submission
 else
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \

@@ -88,6 +88,17 @@ def student_name(path):
     return name
 
 
+def students(entries):
+    """(entry, student) for each of @entries: student_name(), with -2, -3
+    ... added when two entries give the same name (alice/ and alice.tar.gz)."""
+    seen, out = {}, []
+    for e in entries:
+        name = student_name(e)
+        seen[name] = seen.get(name, 0) + 1
+        out.append((e, name if seen[name] == 1 else "%s-%d" % (name, seen[name])))
+    return out
+
+
 # -- intake --------------------------------------------------------------
 
 def _safe_extract_tar(path, dest):
@@ -254,11 +265,10 @@ def run_grade(tree, lab, timeout, mem_mb, extra):
         return p.communicate()[0], True
 
 
-def grade_one(entry, ctx):
-    """Grade submission @entry (a path) with @ctx (Context); its Row. Writes
-    <out>/<student>/{results.json, report.txt, logs/}."""
+def grade_one(entry, student, ctx):
+    """Grade submission @entry (a path) of @student with @ctx (Context); its
+    Row. Writes <out>/<student>/{results.json, report.txt, logs/}."""
     t0 = time.monotonic()
-    student = student_name(entry)
     out = ctx.out / student
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -459,7 +469,7 @@ def main(argv):
               % (len(entries), args.lab, ", ".join(man["room"]), args.jobs), flush=True)
         ctx.base = make_base(tmp)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = [pool.submit(grade_one, e, ctx) for e in entries]
+            futures = [pool.submit(grade_one, e, name, ctx) for e, name in students(entries)]
             for f in concurrent.futures.as_completed(futures):
                 r = f.result()
                 print("  %-28s %-16s %3d  %4.0f s  %s" % (r.student, r.verdict, r.total,

@@ -34,8 +34,8 @@ NOT_TOUCHED = re.compile(r"^(\.git/|build/|handin/|time\.txt$|answers-lab\d+\.tx
 EXTRA_KERNEL_DIR = "kernel/extra"  # where GRADING_EXTRA's kernel/*.c are compiled in
 
 # What a lab's code never needs, and a forger does: found in a room file
-# (comments and strings kept: a forged KTAP line is a string), each a
-# reason to withhold the points until an instructor has looked.
+# outside its comments (strings are kept: a forged KTAP line is one), each
+# a reason to withhold the points until an instructor has looked.
 LINT_RULES = [
     (r"\b(outb|outw|outl|inb|inw|inl)\s*\(", "port I/O (%s)"),
     (r"\b(asm|__asm__|__asm)\b", "inline assembly (%s)"),
@@ -136,15 +136,28 @@ def overlay(root, dest, man, extra=None):
     return rep
 
 
+C_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
+
+
+def strip_comments(text):
+    """C/assembly @text with its comments blanked (newlines kept, so line
+    numbers stay), strings and characters untouched."""
+    def blank(m):
+        tok = m.group(0)
+        return tok if tok[0] in "\"'" else "\n" * tok.count("\n")
+    return C_TOKENS.sub(blank, text)
+
+
 def lint(root, room):
-    """["file:line: <what> -- <the line>"] for every line of the room files
-    under @root that reaches for what only a forger needs (LINT_RULES)."""
+    """["file:line: <what>: <the line>"] for every line of the room files
+    under @root that, outside comments, reaches for what only a forger
+    needs (LINT_RULES)."""
     hits = []
     for rel in room:
         path = Path(root) / rel
         if not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = strip_comments(path.read_text(encoding="utf-8", errors="replace"))
         for no, line in enumerate(text.splitlines(), 1):
             for pattern, what in LINT_RULES:
                 m = re.search(pattern, line)

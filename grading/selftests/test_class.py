@@ -75,9 +75,11 @@ def test_overlay_takes_only_the_room(tmp_path):
 def test_lint_names_forgery_by_file_and_line(tmp_path):
     (tmp_path / "a.c").write_text("int f(void)\n{\n\toutb(0x2f8, 'k');\n\treturn 0;\n}\n")
     (tmp_path / "b.c").write_text("const char *p = param_get(\"ktest.nonce\");\n")
-    hits = overlay.lint(tmp_path, ["a.c", "b.c"])
+    (tmp_path / "c.c").write_text("/* the serial console,\n * see ktest */\nint x; // outb(0x2f8)\n")
+    hits = overlay.lint(tmp_path, ["a.c", "b.c", "c.c"])
     assert hits[0].startswith("a.c:3: port I/O (outb(")
     assert hits[1].startswith("b.c:1: the kernel command line (param_get)")
+    assert len(hits) == 2  # an honest comment that names them is no finding
 
 
 def test_reference_rooms_pass_the_lint():

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import textwrap
+import time
 import zipfile
 
 import pytest
@@ -221,3 +222,19 @@ def test_classroom_workflow_reports_make_grades_score(tmp_path):
     assert key == "result" and got["max_score"] == 5 and got["status"] == "fail"
     assert [(t["name"], t["score"], t["status"]) for t in got["tests"]] == \
         [("a", 3, "pass"), ("b", 0, "fail")]
+
+
+def test_grading_is_bounded_in_time_and_memory(tmp_path):
+    """run_grade() kills the whole process tree past its time, and bounds
+    the address space of everything make grade starts."""
+    sys.path.insert(0, str(REPO / "labs"))
+    import grade_class
+    (tmp_path / "Makefile").write_text(
+        "grade:\n\t@sleep 60 & sleep 60\n"
+        "big:\n\t@%s -c 'bytearray(512 << 20); print(\"allocated\")'\n" % sys.executable)
+    t0 = time.monotonic()
+    _, timed_out = grade_class.run_grade(tmp_path, 0, timeout=1, mem_mb=0, extra="")
+    assert timed_out and time.monotonic() - t0 < 10
+    r = subprocess.run(["make", "-s", "big"], cwd=tmp_path, capture_output=True, text=True,
+                       preexec_fn=grade_class._limits(256))
+    assert r.returncode != 0 and "MemoryError" in r.stderr and "allocated" not in r.stdout

@@ -31,6 +31,8 @@ import overlay  # noqa: E402
 
 HIDDEN = str(REPO / "labs" / "hidden-example")  # docs/instructors.md's worked example
 LAB0_ROOM = demo_class.ROOM
+# the tests of the one graded class: one xdist worker, so it is graded once
+CLASS = pytest.mark.xdist_group("class")
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +91,7 @@ def test_reference_rooms_pass_the_lint():
         assert overlay.lint(REPO, overlay.manifest(lab)["room"]) == []
 
 
+@CLASS
 @pytest.mark.boot
 @pytest.mark.slow
 def test_class_is_graded_whatever_it_handed_in(graded_class):
@@ -108,6 +111,7 @@ def test_class_is_graded_whatever_it_handed_in(graded_class):
         assert doc["score"] == int(rows[student]["total"])
 
 
+@CLASS
 @pytest.mark.boot
 @pytest.mark.slow
 def test_hidden_tests_of_both_kinds_are_graded(graded_class):
@@ -121,6 +125,7 @@ def test_hidden_tests_of_both_kinds_are_graded(graded_class):
     assert not (REPO / "kernel" / "extra").exists()  # the instructor's tree is untouched
 
 
+@CLASS
 @pytest.mark.boot
 @pytest.mark.slow
 def test_editing_the_grader_changes_nothing(graded_class):
@@ -132,6 +137,7 @@ def test_editing_the_grader_changes_nothing(graded_class):
         assert "%s (changed)" % rel in touched
 
 
+@CLASS
 @pytest.mark.boot
 @pytest.mark.slow
 def test_forged_ktap_scores_no_more_than_the_stub_and_is_flagged(graded_class):
@@ -144,6 +150,7 @@ def test_forged_ktap_scores_no_more_than_the_stub_and_is_flagged(graded_class):
     assert measured <= int(rows["stubs"]["total"])
 
 
+@CLASS
 @pytest.mark.boot
 @pytest.mark.slow
 def test_summary_shows_histogram_and_most_failed(graded_class):

@@ -190,7 +190,8 @@ def intake(entry, work, lab, room):
             return None, ("NOT A SUBMISSION", "%s is not a folder, clone, bundle or archive "
                           "(%s)" % (entry.name, ", ".join(ARCHIVES)))
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        return None, ("CORRUPT", "cannot unpack %s: %s" % (entry.name, exc))
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(":")
+        return None, ("CORRUPT", "cannot unpack %s: %s" % (entry.name, why))
     if not top.exists() or not any(top.rglob("*")):
         return None, ("EMPTY", "%s holds no files" % entry.name)
     root = find_root(top, room)

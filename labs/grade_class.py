@@ -57,6 +57,10 @@ from mangotest import rubric as rubric_mod  # noqa: E402
 BUILD_SKIP = {"grade", "class", "labs-repo", "host", "fuzz", "floor", "mutants", "check-boot",
               "autograder"}
 ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip", ".bundle")
+# What the caller's `make grade SUBMISSION=` puts in the environment that
+# must not reach the make grade of a graded copy (it would recurse).
+CALLER_MAKE_VARS = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SUBMISSION", "SUBMISSIONS", "JOBS",
+                    "TEST", "PYTEST_ARGS"}
 GRADED = "graded"
 FLAGGED = "FLAGGED"
 
@@ -255,7 +259,8 @@ def _limits(mem_mb):
 
 def run_grade(tree, lab, timeout, mem_mb, extra):
     """make grade LAB=@lab in @tree, bounded; (output, timed out?)."""
-    env = dict(os.environ, GRADING_EXTRA=str(extra) if extra else "")
+    env = {k: v for k, v in os.environ.items() if k not in CALLER_MAKE_VARS}
+    env["GRADING_EXTRA"] = str(extra) if extra else ""
     p = subprocess.Popen(["make", "-s", "--no-print-directory", "grade", "LAB=%d" % lab, "XDIST="],
                          cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          env=env, preexec_fn=_limits(mem_mb))

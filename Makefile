@@ -321,6 +321,7 @@ SUBMISSION ?=
 grade: deps
 	@mkdir -p $(BUILD)/grade
 ifneq ($(SUBMISSION),)
+	@test -f labs/grade_class.py || { echo "make grade SUBMISSION=: instructors run it on main" >&2; exit 1; }
 	@test -n "$(LAB)" || { echo "make grade SUBMISSION=...: say which lab: LAB=n" >&2; exit 2; }
 	$(Q)/usr/bin/python3 labs/grade_class.py --one '$(SUBMISSION)' --lab $(LAB) --out $(BUILD)/submission
 else

@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,19 +99,57 @@ def submission_files(root):
                   if p.is_file() and not p.is_symlink())
 
 
-def outside_room(root, man):
-    """The files of the submission at @root that differ from what branch
-    lab<n> shipped, outside the room: ["path (changed|added)"]."""
-    room, shipped = set(man["room"]), man["files"]
-    out = []
-    for rel in submission_files(root):
-        if rel in room or NOT_TOUCHED.match(rel):
-            continue
-        if rel not in shipped:
-            out.append("%s (added)" % rel)
-        elif sha256((Path(root) / rel).read_bytes()) != shipped[rel]:
-            out.append("%s (changed)" % rel)
+HOW = {"A": "added", "M": "changed", "D": "deleted"}
+
+
+def student_changes(root, lab):
+    """{path: "added"|"changed"|"deleted"} of what the student changed since
+    their branch's "Lab @lab:" commit, from their own record: a clone's
+    git history (work tree included) or a handin archive's
+    handin/lab@lab.diff. None when the submission has neither."""
+    root = Path(root)
+    diff = root / "handin" / ("lab%d.diff" % lab)
+    if diff.is_file():
+        out = {}
+        for block in re.split(r"^diff --git ", diff.read_text(errors="replace"), flags=re.M)[1:]:
+            path = block.split(" b/", 1)[-1].split("\n", 1)[0].strip()
+            out[path] = "added" if "\nnew file mode" in block.split("@@", 1)[0] else \
+                "deleted" if "\ndeleted file mode" in block.split("@@", 1)[0] else "changed"
+        return out
+    if not (root / ".git").exists():
+        return None
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout
+    base = git("log", "--format=%H", "-1", "--grep=^Lab %d:" % lab).strip()
+    if not base:
+        return None
+    out = {}
+    for line in git("diff", "--name-status", "--no-renames", base).splitlines():
+        how, _, path = line.partition("\t")
+        out[path] = HOW.get(how[:1], "changed")
+    for path in git("ls-files", "--others", "--exclude-standard").splitlines():
+        out[path] = "added"
     return out
+
+
+def outside_room(root, man):
+    """The files of the submission at @root that the student changed,
+    added or deleted outside the room: ["path (changed|added|deleted)"].
+    What changed is the student's own record (student_changes) when there
+    is one, so a file you edited on main after the release is not theirs;
+    else what differs from the files branch lab<n> shipped."""
+    room = set(man["room"])
+    changes = student_changes(root, man["lab"])
+    if changes is None:
+        changes = {}
+        for rel in submission_files(root):
+            if rel not in man["files"]:
+                changes[rel] = "added"
+            elif sha256((Path(root) / rel).read_bytes()) != man["files"][rel]:
+                changes[rel] = "changed"
+    return ["%s (%s)" % (rel, how) for rel, how in sorted(changes.items())
+            if rel not in room and not NOT_TOUCHED.match(rel)]
 
 
 def overlay(root, dest, man, extra=None):

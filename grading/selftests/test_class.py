@@ -130,6 +130,7 @@ def test_hidden_tests_of_both_kinds_are_graded(graded_class):
 @pytest.mark.slow
 def test_editing_the_grader_changes_nothing(graded_class):
     rows, out, _ = graded_class
+    assert rows["reference"]["touched_outside_room"] == ""  # its handin diff: the room only
     assert rows["grader-edits"]["verdict"] == "graded"
     assert rows["grader-edits"]["total"] == rows["stubs"]["total"]
     touched = rows["grader-edits"]["touched_outside_room"]

@@ -246,3 +246,28 @@ def test_grading_is_bounded_in_time_and_memory(tmp_path):
     r = subprocess.run(["make", "-s", "big"], cwd=tmp_path, capture_output=True, text=True,
                        preexec_fn=grade_class._limits(256))
     assert r.returncode != 0 and "MemoryError" in r.stderr and "allocated" not in r.stdout
+
+
+def test_touched_files_come_from_the_students_own_record(tmp_path):
+    """A clone: its history since "Lab 0:" and its work tree; an archive: its
+    handin diff. A file that differs from main for another reason is not theirs."""
+    man = {"lab": 0, "room": ["a.c"], "files": {"a.c": "?", "Makefile": "?", "old.md": "?"}}
+    repo = tmp_path / "clone"
+    repo.mkdir()
+    for name in ("a.c", "Makefile", "old.md"):
+        (repo / name).write_text("given\n")
+    demo_class.git(repo, "init", "-q")
+    demo_class.git(repo, "add", "-A")
+    demo_class.git(repo, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "Lab 0: Tools")
+    (repo / "a.c").write_text("mine\n")
+    (repo / "Makefile").write_text("hacked\n")
+    (repo / "old.md").unlink()
+    (repo / "new.c").write_text("x\n")
+    assert overlay.outside_room(repo, man) == ["Makefile (changed)", "new.c (added)",
+                                               "old.md (deleted)"]
+    (tmp_path / "archive" / "handin").mkdir(parents=True)
+    (tmp_path / "archive" / "handin" / "lab0.diff").write_text(
+        "diff --git a/a.c b/a.c\nindex 1..2 100644\n--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-given\n+mine\n"
+        "diff --git a/grading/rubric.toml b/grading/rubric.toml\nnew file mode 100644\n"
+        "--- /dev/null\n+++ b/grading/rubric.toml\n@@ -0,0 +1 @@\n+x\n")
+    assert overlay.outside_room(tmp_path / "archive", man) == ["grading/rubric.toml (added)"]

@@ -61,6 +61,7 @@ ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip", ".bundle")
 # must not reach the make grade of a graded copy (it would recurse).
 CALLER_MAKE_VARS = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SUBMISSION", "SUBMISSIONS", "JOBS",
                     "TEST", "PYTEST_ARGS"}
+MAX_UNPACKED = 256 << 20  # bytes an archive may unpack to (a lab tree is ~1 MiB)
 GRADED = "graded"
 FLAGGED = "FLAGGED"
 
@@ -105,10 +106,17 @@ def students(entries):
 
 # -- intake --------------------------------------------------------------
 
+def _budget(sizes):
+    """Raise ValueError when @sizes (member sizes) add up past MAX_UNPACKED."""
+    if sum(sizes) > MAX_UNPACKED:
+        raise ValueError("it unpacks to more than %d MiB" % (MAX_UNPACKED >> 20))
+
+
 def _safe_extract_tar(path, dest):
     """Extract regular files and folders of tar @path into @dest; links,
     devices and paths leaving @dest are skipped."""
     with tarfile.open(path) as tar:
+        _budget(m.size for m in tar.getmembers() if m.isfile())
         for m in tar.getmembers():
             target = (dest / m.name).resolve()
             if not (m.isfile() or m.isdir()) or dest.resolve() not in (target, *target.parents):
@@ -122,6 +130,7 @@ def _safe_extract_tar(path, dest):
 
 def _safe_extract_zip(path, dest):
     with zipfile.ZipFile(path) as z:
+        _budget(info.file_size for info in z.infolist())
         for info in z.infolist():
             target = (dest / info.filename).resolve()
             if info.is_dir() or dest.resolve() not in target.parents:

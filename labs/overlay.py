@@ -152,6 +152,15 @@ def outside_room(root, man):
             if rel not in room and not NOT_TOUCHED.match(rel)]
 
 
+def own_file(root, rel):
+    """@root/@rel if it is a regular file inside @root (no symlink on the
+    way: a submission's link may point at the grader's files), else None."""
+    path = Path(root) / rel
+    if path.is_file() and path.resolve() == Path(root).resolve() / rel:
+        return path
+    return None
+
+
 def overlay(root, dest, man, extra=None):
     """Copy the room files of the submission at @root over the instructor's
     tree copy @dest (nothing else of the submission is read), and
@@ -161,8 +170,8 @@ def overlay(root, dest, man, extra=None):
     root, dest = Path(root), Path(dest)
     rep = Report(outside=outside_room(root, man))
     for rel in man["room"]:
-        src = root / rel
-        if src.is_file() and not src.is_symlink():
+        src = own_file(root, rel)
+        if src:
             shutil.copyfile(src, dest / rel)
             rep.taken.append(rel)
         else:
@@ -193,8 +202,8 @@ def lint(root, room):
     needs (LINT_RULES)."""
     hits = []
     for rel in room:
-        path = Path(root) / rel
-        if not path.is_file():
+        path = own_file(root, rel)
+        if not path:
             continue
         text = strip_comments(path.read_text(encoding="utf-8", errors="replace"))
         for no, line in enumerate(text.splitlines(), 1):

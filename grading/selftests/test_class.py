@@ -69,7 +69,10 @@ def test_overlay_takes_only_the_room(tmp_path):
     (sub / "a.c").write_bytes(b"mine\n")
     (sub / "new.py").write_bytes(b"x\n")
     (sub / "time.txt").write_bytes(b"3\n")
+    (sub / "b.c").symlink_to(dest / "Makefile")  # a link to the grader's files is not taken
+    man["room"].append("b.c")
     rep = overlay.overlay(sub, dest, man)
+    assert rep.missing == ["b.c"] and not (dest / "b.c").exists()
     assert (dest / "a.c").read_bytes() == b"mine\n"
     assert (dest / "Makefile").read_bytes() == b"ok\n" and not (dest / "new.py").exists()
     assert rep.taken == ["a.c"] and rep.outside == ["Makefile (changed)", "new.py (added)"]

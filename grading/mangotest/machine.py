@@ -194,6 +194,7 @@ class Machine:
         if self.status is not None:
             return self.status
         flood = None
+        self.time.freeze()
         try:
             self.child.expect(pexpect.EOF, timeout=10)
         except Flood as exc:

@@ -34,6 +34,7 @@ from mangotest.score import Run, Score
 
 GRADE_DIR = BUILD / "grade"
 BUILD_ERROR_LINES = 25   # of the compiler's output, in a NO BUILD message
+WALL_TIMEOUT_FACTOR = 4  # a pytest-level test's wall-time limit, in rubric timeouts
 
 
 def pytest_addoption(parser):
@@ -143,6 +144,7 @@ def boot(built, tmp_path, request):
     """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end."""
     machines = []
     request.node._mango_logs = [tmp_path]
+    request.node._mango_machines = machines  # for the rubric timeout (QEMU time)
 
     def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=False):
         m = Machine(tmp_path / ("m%d" % len(machines)), cmdline=cmdline, mem=mem,
@@ -254,13 +256,30 @@ def pytest_collection_modifyitems(session, config, items):
 # ---------------------------------------------------------------------------
 # Timeouts, outcomes, logs
 
+def _machine_seconds(item):
+    """QEMU time (qemutime.py) the test's machines have had, or None if it
+    booted none."""
+    machines = [m for m in getattr(item, "_mango_machines", []) if m.time is not None]
+    return sum(m.time.seconds() for m in machines) if machines else None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
     """Arm the rubric's timeout for a pytest-level graded test: it covers
-    setup (booting included) and the test itself; teardown disarms it."""
+    setup (booting included) and the test itself; teardown disarms it.
+    When it rings, the time the test's machines waited for a CPU is given
+    back (QEMU time), so a busy grading machine does not make a TIMEOUT;
+    WALL_TIMEOUT_FACTOR times the timeout in wall time ends it regardless."""
     e = getattr(item, "_mango_entry", None)
     if e is not None and e.kind == "pytest":
+        start = time.monotonic()
+
         def on_alarm(signum, frame):
+            used = _machine_seconds(item)
+            if used is not None and used < e.timeout - 0.1 and \
+                    time.monotonic() - start < WALL_TIMEOUT_FACTOR * e.timeout:
+                signal.setitimer(signal.ITIMER_REAL, e.timeout - used)
+                return
             raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %gs (rubric), "
                                  "booting included" % e.timeout)
         item._mango_old_alarm = signal.signal(signal.SIGALRM, on_alarm)

@@ -43,12 +43,21 @@ class QemuTime:
         self.pid = pid
         self.wall0 = time.monotonic()
         self.delay0 = _run_delay(pid)
+        self.child_delay = {}  # QEMU's pid -> its last run delay (kept once it exits)
+        self.final = None
 
     def seconds(self):
         """Seconds since construction that QEMU ran or slept, not those it
-        waited for a CPU (wall time when /proc says nothing)."""
+        waited for a CPU (wall time when /proc says nothing); fixed by freeze()."""
+        if self.final is not None:
+            return self.final
         wall = time.monotonic() - self.wall0
-        delay = _run_delay(self.pid) - self.delay0
         for child in _children(self.pid):  # the wrapper's QEMU (started after us)
-            delay += _run_delay(child)
+            self.child_delay[child] = _run_delay(child)
+        delay = _run_delay(self.pid) - self.delay0 + sum(self.child_delay.values())
         return max(0.0, wall - delay)
+
+    def freeze(self):
+        """Stop the clock (QEMU has ended): seconds() keeps its value."""
+        if self.final is None:
+            self.final = self.seconds()

@@ -42,12 +42,12 @@ static size_t pfn_of(const struct vm_page *p)
 
 phys_addr_t vm_page_to_phys(const struct vm_page *page)
 {
-	return (phys_addr_t)pfn_of(page) << VM_PAGE_SHIFT;
+	return (phys_addr_t)pfn_of(page) << PAGE_SHIFT;
 }
 
 struct vm_page *vm_page_from_phys(phys_addr_t pa_)
 {
-	size_t pfn = (size_t)(pa_ >> VM_PAGE_SHIFT);
+	size_t pfn = (size_t)(pa_ >> PAGE_SHIFT);
 	return pfn < pa.nr_frames ? &pa.pages[pfn] : NULL;
 }
 
@@ -303,15 +303,15 @@ void vm_page_free(struct vm_page *page)
 
 void vm_page_add_range(phys_addr_t start, phys_addr_t end)
 {
-	size_t pfn = (size_t)((start + PAGE_SIZE - 1) >> VM_PAGE_SHIFT);
-	size_t last = (size_t)(end >> VM_PAGE_SHIFT);
+	size_t pfn = (size_t)((start + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	size_t last = (size_t)(end >> PAGE_SHIFT);
 	bool was = irq_save();
 
 	if (last > pa.nr_frames)
 		last = pa.nr_frames;
 	if (pa.check_poison && pfn < last) /* so that the first allocations pass the check */
-		memset(phys_to_virt((phys_addr_t)pfn << VM_PAGE_SHIFT), VM_PAGE_POISON,
-		       (last - pfn) << VM_PAGE_SHIFT);
+		memset(phys_to_virt((phys_addr_t)pfn << PAGE_SHIFT), VM_PAGE_POISON,
+		       (last - pfn) << PAGE_SHIFT);
 	while (pfn < last) {
 		/* the largest aligned block that fits [I3] */
 		unsigned order = 0;
@@ -320,7 +320,7 @@ void vm_page_add_range(phys_addr_t start, phys_addr_t end)
 			order++;
 		for (size_t i = 0; i < ((size_t)1 << order); i++) {
 			if (!(pa.pages[pfn + i].p_flags & VM_PAGE_RESERVED))
-				panic("frame 0x%lx added twice", (unsigned long)(pfn + i) << VM_PAGE_SHIFT);
+				panic("frame 0x%lx added twice", (unsigned long)(pfn + i) << PAGE_SHIFT);
 			pa.pages[pfn + i].p_flags = 0;
 		}
 		pa.nr_reserved -= (size_t)1 << order;
@@ -367,7 +367,7 @@ void vm_page_check(void)
 			for (size_t i = 1; i < size; i++)
 				if (pa.pages[pfn + i].p_flags)
 					panic("[I2] frame 0x%lx inside free block 0x%lx has flags 0x%x",
-					      (unsigned long)(pfn + i) << VM_PAGE_SHIFT,
+					      (unsigned long)(pfn + i) << PAGE_SHIFT,
 					      (unsigned long)vm_page_to_phys(p), pa.pages[pfn + i].p_flags);
 			if (k < VM_PAGE_MAX_ORDER) {
 				size_t b = pfn ^ size;
@@ -375,7 +375,7 @@ void vm_page_check(void)
 				    pa.pages[b].p_order == k)
 					panic("[I4] buddies 0x%lx and 0x%lx of order %u are both free",
 					      (unsigned long)vm_page_to_phys(p),
-					      (unsigned long)b << VM_PAGE_SHIFT, k);
+					      (unsigned long)b << PAGE_SHIFT, k);
 			}
 			free_pages += size;
 		}
@@ -393,13 +393,13 @@ void vm_page_check(void)
 			for (size_t i = 0; i < size && pfn + i < pa.nr_frames; i++)
 				if (pa.pages[pfn + i].p_flags & VM_PAGE_RESERVED)
 					panic("[I5] reserved frame 0x%lx inside the block at 0x%lx",
-					      (unsigned long)(pfn + i) << VM_PAGE_SHIFT,
-					      (unsigned long)pfn << VM_PAGE_SHIFT);
+					      (unsigned long)(pfn + i) << PAGE_SHIFT,
+					      (unsigned long)pfn << PAGE_SHIFT);
 			if (p->p_flags & VM_PAGE_ALLOCATED)
 				allocated += size;
 			pfn += size;
 		} else {
-			panic("[I6] frame 0x%lx belongs to no block", (unsigned long)pfn << VM_PAGE_SHIFT);
+			panic("[I6] frame 0x%lx belongs to no block", (unsigned long)pfn << PAGE_SHIFT);
 		}
 	}
 	if (reserved != pa.nr_reserved || free_pages + allocated + reserved != pa.nr_frames)

@@ -1,42 +1,28 @@
 /*
- * vm_page_init.c - hand the boot memory map to the page allocator (given).
+ * vm_page_init.c - hand the boot's physical memory to the page allocator
+ * (given).
  *
- * Never handed out: the first MiB (BIOS data, real-mode leftovers), the
- * kernel image (which includes .bss and the early allocator's pool), the
- * multiboot information, boot modules, the page array itself, and every
- * frame the memory map does not mark available.
+ * kernel/ says which RAM is usable and which of it is already in use
+ * (<mango/bootmem.h>: the first MiB, the kernel image with .bss and the
+ * early pool, the boot information, boot modules); this file places the
+ * page array in what is left and frees the rest. Nothing that is not
+ * usable RAM is ever handed out.
  */
-#include <mango/bootinfo.h>
-#include <mango/multiboot2.h>
+#include <mango/bootmem.h>
 #include <mango/vm_arch.h>
 #include <mango/vm_page.h>
 
 _Static_assert(sizeof(struct vm_page) == 64, "struct vm_page should stay 64 bytes");
 
-#define LOW_MEMORY (1 * MiB)
-#define MAX_RESERVED (4 + BOOT_MODULES_MAX)
+#define MAX_RESERVED (BOOTMEM_RESERVED_MAX + 1) /* the boot's, and the page array */
 
-extern char __kernel_phys_start[], __kernel_end[];
-
-static struct range {
-	phys_addr_t start, end;
-} reserved[MAX_RESERVED];
+static struct bootmem_range reserved[MAX_RESERVED];
 static unsigned nr_reserved_ranges;
 static phys_addr_t array_phys;
 static size_t array_bytes;
 
-static void reserve(const char *what, phys_addr_t start, phys_addr_t end)
-{
-	if (end > start && nr_reserved_ranges < MAX_RESERVED) {
-		reserved[nr_reserved_ranges++] = (struct range){ ALIGN_DOWN(start, PAGE_SIZE),
-								 ALIGN_UP(end, PAGE_SIZE) };
-		pr_debug("pages: reserve [%lx-%lx) %s\n", (unsigned long)ALIGN_DOWN(start, PAGE_SIZE),
-			 (unsigned long)ALIGN_UP(end, PAGE_SIZE), what);
-	}
-}
-
 /* First reserved range overlapping [start, end), or NULL. */
-static const struct range *overlap(phys_addr_t start, phys_addr_t end)
+static const struct bootmem_range *overlap(phys_addr_t start, phys_addr_t end)
 {
 	for (unsigned i = 0; i < nr_reserved_ranges; i++)
 		if (reserved[i].start < end && start < reserved[i].end)
@@ -44,19 +30,18 @@ static const struct range *overlap(phys_addr_t start, phys_addr_t end)
 	return NULL;
 }
 
-/* Lowest page-aligned place for @bytes in available RAM above 1 MiB. */
+/* Lowest page-aligned place for @bytes in usable RAM outside every
+ * reserved range; 0 when there is none. */
 static phys_addr_t find_room(size_t bytes)
 {
-	for (unsigned i = 0; i < boot_info.nr_mmap; i++) {
-		const struct boot_region *r = &boot_info.mmap[i];
-		phys_addr_t a, end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE);
-		const struct range *o;
-		if (r->type != MB2_MEMORY_AVAILABLE)
-			continue;
-		a = ALIGN_UP(MAX(r->base, (phys_addr_t)LOW_MEMORY), PAGE_SIZE);
-		while (a + bytes <= end && (o = overlap(a, a + bytes)))
+	struct bootmem_range r;
+
+	for (unsigned i = 0; bootmem_usable(i, &r); i++) {
+		phys_addr_t a = r.start;
+		const struct bootmem_range *o;
+		while (a + bytes <= r.end && (o = overlap(a, a + bytes)))
 			a = o->end;
-		if (a + bytes <= end)
+		if (a + bytes <= r.end)
 			return a;
 	}
 	return 0;
@@ -65,7 +50,7 @@ static phys_addr_t find_room(size_t bytes)
 /* Free [start, end) minus every reserved range. */
 static void add_available(phys_addr_t start, phys_addr_t end)
 {
-	const struct range *o;
+	const struct bootmem_range *o;
 	while (start < end) {
 		o = NULL;
 		for (unsigned i = 0; i < nr_reserved_ranges; i++)
@@ -87,29 +72,31 @@ static void add_available(phys_addr_t start, phys_addr_t end)
 
 void vm_page_init(void)
 {
-	phys_addr_t top = boot_mem_top();
-	size_t frames = (size_t)(top >> VM_PAGE_SHIFT);
+	phys_addr_t top = 0;
+	size_t frames;
+	struct bootmem_range r;
 	struct vm_page_stats st;
 
-	reserve("first MiB", 0, LOW_MEMORY);
-	reserve("kernel image", (phys_addr_t)(uintptr_t)__kernel_phys_start, virt_to_phys(__kernel_end));
-	reserve("multiboot information", boot_info.mbi_start, boot_info.mbi_end);
-	for (unsigned i = 0; i < boot_info.nr_modules; i++)
-		reserve("boot module", boot_info.modules[i].start, boot_info.modules[i].end);
+	for (unsigned i = 0; bootmem_usable(i, &r); i++)
+		top = MAX(top, r.end);
+	frames = (size_t)(top >> PAGE_SHIFT);
+	nr_reserved_ranges = bootmem_reserved(reserved, BOOTMEM_RESERVED_MAX);
+	for (unsigned i = 0; i < nr_reserved_ranges; i++)
+		pr_debug("pages: reserve [%lx-%lx) %s\n", (unsigned long)reserved[i].start,
+			 (unsigned long)reserved[i].end, reserved[i].what);
 
 	array_bytes = ALIGN_UP(frames * sizeof(struct vm_page), PAGE_SIZE);
 	array_phys = find_room(array_bytes);
 	if (!array_phys)
 		panic("no room for a %zu KiB page array below 0x%lx", (size_t)(array_bytes / KiB),
 		      (unsigned long)top);
-	reserve("page array", array_phys, array_phys + array_bytes);
+	reserved[nr_reserved_ranges++] = (struct bootmem_range){ array_phys,
+								 array_phys + array_bytes,
+								 "page array" };
 
 	vm_page_allocator_init(phys_to_virt(array_phys), frames);
-	for (unsigned i = 0; i < boot_info.nr_mmap; i++) {
-		const struct boot_region *r = &boot_info.mmap[i];
-		if (r->type == MB2_MEMORY_AVAILABLE)
-			add_available(MAX(r->base, (phys_addr_t)LOW_MEMORY), MIN(r->base + r->len, top));
-	}
+	for (unsigned i = 0; bootmem_usable(i, &r); i++)
+		add_available(r.start, r.end);
 	vm_page_get_stats(&st);
 	pr_info("pages: %zu frames, %zu free (%zu KiB), %zu reserved; page array %zu KiB "
 		"(%zu B a frame) at 0x%lx\n",

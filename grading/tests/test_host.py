@@ -10,8 +10,10 @@ import pytest
 
 from mangotest.machine import BUILD, REPO
 
-# The lab whose code each vm/host/<name>.c tests.
-HOST_TESTS = {"vm_page_host_test": 1, "btree_host_test": 2, "vm_object_host_test": 3}
+# The lab whose code each vm/host/<name>.c tests; -1 for given
+# infrastructure (the host pmap), which runs on every branch.
+HOST_TESTS = {"pmap_host_test": -1, "vm_page_host_test": 1, "btree_host_test": 2,
+              "vm_object_host_test": 3}
 
 
 def make(*args):

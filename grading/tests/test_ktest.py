@@ -14,7 +14,7 @@ def com2(m):
 
 
 def test_infrastructure_cases_pass(boot):
-    m = boot(cmdline="ktest=lib.*,ktest.* ktest.nonce=n0nce ktest.seed=7", wait_prompt=False)
+    m = boot(cmdline="ktest=lib.*,ktest.*,pmap.* ktest.nonce=n0nce ktest.seed=7", wait_prompt=False)
     assert m.wait_exit() == EXIT_POWEROFF
     k = ktap.parse(com2(m))
     assert (k.nonce, k.seed, k.done, k.problems) == ("n0nce", 7, True, [])

@@ -49,6 +49,17 @@ static bool in_early_pool(const void *p)
 	return (uintptr_t)p >= KERNEL_BASE && pa >= s && pa < e;
 }
 
+void *kmalloc_page_alloc(void)
+{
+	return provider ? provider->alloc(0, true) : NULL;
+}
+
+void kmalloc_page_free(void *va)
+{
+	if (!provider || !provider->free(va))
+		panic("%p is not a page of the page provider", va);
+}
+
 /* A zeroed page from the provider, or NULL. */
 static void *zeroed_page(void)
 {

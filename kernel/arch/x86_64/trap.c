@@ -1,11 +1,14 @@
 /*
  * trap.c - what happens after trap_common has saved the registers.
  *
- * IRQs go to the handler registered with irq_register(). Every CPU
- * exception is, for now, fatal: it is reported in words (which trap, what
- * the error code means, for a page fault which address and why), the
- * registers are dumped, and the kernel panics from the faulting frame so
- * the backtrace shows the code that faulted.
+ * IRQs go to the handler registered with irq_register(). A page fault is
+ * first offered to the handler registered with
+ * trap_set_page_fault_handler() (the VM resolves faults there); when there
+ * is none or it declines, it is fatal like every other CPU exception: it
+ * is reported in words (which trap, what the error code means, for a page
+ * fault which address and why), the registers are dumped, and the kernel
+ * panics from the faulting frame so the backtrace shows the code that
+ * faulted.
  */
 #include <arch/io.h>
 #include <arch/mmu.h>
@@ -20,6 +23,7 @@
 
 static irq_handler_t irq_handlers[NR_IRQS];
 static uint64_t irq_unhandled;
+static page_fault_handler_t page_fault_handler;
 
 static const char *const exception_names[T_NUM_EXCEPTIONS] = {
 	[T_DIVIDE] = "divide error",
@@ -117,9 +121,17 @@ void panic_trap(const char *func, const struct trap_frame *tf, const char *fmt, 
 	panic_vfrom(func, tf->rip, tf->rbp, fmt, ap);
 }
 
-static void __noreturn page_fault(const struct trap_frame *tf)
+kern_status_t trap_set_page_fault_handler(page_fault_handler_t fn)
 {
-	uint64_t addr = read_cr2();
+	if (fn && page_fault_handler && page_fault_handler != fn)
+		return KERN_EXISTS;
+	page_fault_handler = fn;
+	return KERN_OK;
+}
+
+/* The fault of @tf at @addr that nobody resolved: report it, then panic. */
+static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t addr)
+{
 	uint64_t e = tf->error;
 	const char *access = (e & PF_ERR_I) ? "instruction fetch"
 			     : (e & PF_ERR_W) ? "write"
@@ -142,10 +154,26 @@ static void __noreturn page_fault(const struct trap_frame *tf)
 		   access, (e & PF_ERR_U) ? "user" : "kernel");
 }
 
-static void __noreturn exception(const struct trap_frame *tf)
+/* page_fault - offer the fault to the registered handler (read CR2 first:
+ * a nested fault in the handler would overwrite it); returns when it was
+ * resolved, so the faulting instruction runs again. */
+static void page_fault(struct trap_frame *tf)
 {
-	if (tf->vector == T_PAGE_FAULT)
+	uint64_t addr = read_cr2();
+
+	if (page_fault_handler && page_fault_handler(tf, (uintptr_t)addr))
+		return;
+	page_fault_fatal(tf, addr);
+}
+
+/* exception - a CPU exception: a page fault may be resolved (and this
+ * returns); every other one is fatal. */
+static void exception(struct trap_frame *tf)
+{
+	if (tf->vector == T_PAGE_FAULT) {
 		page_fault(tf);
+		return;
+	}
 	trap_dump(tf);
 	if (tf->vector == T_DOUBLE_FAULT)
 		printk("double fault: an exception while delivering another; "
@@ -157,14 +185,17 @@ static void __noreturn exception(const struct trap_frame *tf)
 
 /*
  * trap_dispatch - called by trap_common with interrupts off and @tf on the
- * stack. Returns only for interrupts that were handled.
+ * stack. Returns for interrupts that were handled and for page faults
+ * that the page-fault handler resolved; other exceptions panic.
  */
 void trap_dispatch(struct trap_frame *tf)
 {
 	uint64_t v = tf->vector;
 
-	if (v < T_NUM_EXCEPTIONS)
+	if (v < T_NUM_EXCEPTIONS) {
 		exception(tf);
+		return;
+	}
 
 	if (v >= T_IRQ_BASE && v < T_IRQ_BASE + NR_IRQS) {
 		unsigned irq = (unsigned)(v - T_IRQ_BASE);

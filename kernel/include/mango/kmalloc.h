@@ -46,4 +46,14 @@ struct kmalloc_page_provider {
  * boot, before the first kmalloc that should use it; @p must stay valid). */
 void kmalloc_set_page_provider(const struct kmalloc_page_provider *p);
 
+/* kmalloc_page_alloc - one zeroed page straight from the page provider, by
+ * its direct-map address, for a caller that needs whole aligned pages it
+ * gives back (page tables); NULL when there is no provider yet or it has
+ * none (the caller may fall back on the early pool). */
+void *kmalloc_page_alloc(void);
+
+/* kmalloc_page_free - give back a page kmalloc_page_alloc returned; panics
+ * on one the provider does not own. */
+void kmalloc_page_free(void *va);
+
 #endif /* MANGO_KMALLOC_H_ */

@@ -6,6 +6,7 @@
 #define MANGO_TRAP_H_
 
 #include <arch/x86.h>
+#include <mango/status.h>
 #include <mango/types.h>
 
 /* Laid out by trap_entry.S: general registers (last pushed first), then the
@@ -19,6 +20,19 @@ struct trap_frame {
 };
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+/*
+ * page_fault_handler_t - resolve the page fault that @tf describes, at
+ * address @addr (CR2): true when it did, so the faulting instruction is
+ * retried; false to decline, so the kernel reports the fault and panics.
+ * Called with interrupts off, on the faulting context's stack.
+ */
+typedef bool (*page_fault_handler_t)(struct trap_frame *tf, uintptr_t addr);
+
+/* trap_set_page_fault_handler - offer every page fault to @fn first (NULL
+ * removes it). KERN_EXISTS when another handler is already registered:
+ * there is one, owned by the VM. */
+kern_status_t trap_set_page_fault_handler(page_fault_handler_t fn);
 
 /* irq_register - call @fn for legacy IRQ @irq (0..15) and unmask it. */
 void irq_register(unsigned irq, irq_handler_t fn);

@@ -2,17 +2,22 @@
  * mango/vm_arch.h - everything vm/ needs from the machine, and nothing more.
  *
  * vm/ is machine-independent: it compiles for the kernel and, with
- * -DMANGO_HOST, for host tests under ASan/UBSan. The kernel side of this
- * list comes from kernel/arch/x86_64 (<arch/memlayout.h>, <arch/x86.h>) and
- * kernel/ (panic, printk, string); the host side from vm/host/host.h.
+ * -DMANGO_HOST, for host tests under ASan/UBSan. Each machine must provide:
  *
- *   PAGE_SHIFT, PAGE_SIZE     the base page
+ *   PAGE_SHIFT, PAGE_SIZE     the base page (the one page-size constant)
  *   phys_to_virt(pa)          a kernel pointer to physical address pa
  *                             (virt_to_phys, the other way: kernel only)
- *   panic(fmt, ...)           stop on a broken invariant (never returns)
- *   printk / pr_warn          messages
- *   memset, memcmp, strcmp    from <mango/string.h> or the C library
  *   irq_save / irq_restore    make a short section atomic on this CPU
+ *   the pmap functions        the page tables, contract in <mango/pmap.h>
+ *
+ * and the kernel's portable services: panic (stop on a broken invariant),
+ * printk / pr_warn / pr_info / pr_debug, memset / memcmp / strcmp.
+ *
+ * vm/ includes exactly one machine header, here: on the kernel
+ * <arch/vm_machine.h>, which gives the list above with inline definitions
+ * (a call for PAGE_SIZE or phys_to_virt would cost more than the work);
+ * on the host vm/host/host.h, which simulates it. No other vm/ file
+ * includes <arch/...>.
  */
 #ifndef MANGO_VM_ARCH_H_
 #define MANGO_VM_ARCH_H_
@@ -20,12 +25,11 @@
 #ifdef MANGO_HOST
 #include "../../host/host.h"
 #else
-#include <arch/io.h>
-#include <arch/memlayout.h>
-#include <arch/x86.h>
+#include <arch/vm_machine.h>
 #include <mango/panic.h>
 #include <mango/printk.h>
 #include <mango/string.h>
 #endif
+#include <mango/pmap.h> /* restates the machine's pmap declarations: they must agree */
 
 #endif /* MANGO_VM_ARCH_H_ */

@@ -11,6 +11,7 @@
 #include <mango/btree.h>
 #include <mango/queue.h>
 #include <mango/types.h>
+#include <mango/vm_arch.h> /* PAGE_SHIFT */
 
 /* Block sizes. VM_PAGE_MAX_ORDER (4 MiB) is the largest block. */
 enum vm_page_order {
@@ -28,12 +29,11 @@ enum vm_page_order {
 	VM_PAGE_MAX_ORDER = VM_PAGE_4M,
 };
 #define VM_PAGE_NR_ORDERS (VM_PAGE_MAX_ORDER + 1)
-#define VM_PAGE_SHIFT 12
 
 /* vm_page_order_bytes - bytes in a block of @order. */
 static inline size_t vm_page_order_bytes(enum vm_page_order order)
 {
-	return (size_t)1 << (VM_PAGE_SHIFT + order);
+	return (size_t)1 << (PAGE_SHIFT + order);
 }
 
 /* p_flags: the state of a frame. Exactly one of FREE, ALLOCATED, RESERVED

@@ -4,6 +4,7 @@
 #ifndef ARCH_IO_H_
 #define ARCH_IO_H_
 
+#include <arch/irq.h>
 #include <arch/x86.h>
 #include <mango/types.h>
 
@@ -76,18 +77,16 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
-static inline uint64_t read_rflags(void)
-{
-	uint64_t v;
-	__asm__ volatile("pushfq; popq %0" : "=r"(v));
-	return v;
-}
-
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
 static inline uint64_t rdtsc(void)
@@ -112,35 +111,11 @@ static inline void cpu_halt(void)
 	__asm__ volatile("hlt");
 }
 
-static inline void irq_enable(void)
-{
-	__asm__ volatile("sti" ::: "memory");
-}
-
-static inline void irq_disable(void)
-{
-	__asm__ volatile("cli" ::: "memory");
-}
-
 /* Atomically enable interrupts and wait for one (sti's one-instruction
  * shadow makes "sti; hlt" race-free against a wakeup interrupt). */
 static inline void irq_enable_and_halt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
-}
-
-/* irq_save - disable interrupts; return whether they were enabled. */
-static inline bool irq_save(void)
-{
-	bool was = (read_rflags() & X86_RFLAGS_IF) != 0;
-	irq_disable();
-	return was;
-}
-
-static inline void irq_restore(bool was_enabled)
-{
-	if (was_enabled)
-		irq_enable();
 }
 
 static inline uint64_t read_rbp(void)

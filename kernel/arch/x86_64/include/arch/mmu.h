@@ -14,7 +14,6 @@
 
 void mmu_init(void);
 bool mmu_is_mapped(const void *va);
-phys_addr_t mmu_kernel_pml4(void);
 #endif
 
 #endif /* ARCH_MMU_H_ */

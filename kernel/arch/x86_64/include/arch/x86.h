@@ -37,6 +37,7 @@
 #define CPUID_EXT_FEATURES _AC(0x80000001, u)
 #define CPUID_EXT_EDX_LM BIT(29) /* long mode */
 #define CPUID_EXT_EDX_NX BIT(20) /* no-execute */
+#define CPUID_EXT_EDX_PDPE1GB BIT(26) /* 1 GiB pages */
 
 /* RFLAGS */
 #define X86_RFLAGS_IF BIT(9) /* interrupts enabled */
@@ -68,6 +69,8 @@
 #define PD_SHIFT 21
 #define PT_SHIFT 12
 #define PT_INDEX_MASK _AC(0x1FF, ull)
+#define PT_INDEX_BITS 9
+#define PT_LEVELS 4 /* PML4, PDPT, PD, PT */
 
 /* Page-fault error code (SDM 4.7) */
 #define PF_ERR_P BIT(0)     /* 0: not present, 1: protection violation */

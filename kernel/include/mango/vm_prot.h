@@ -1,5 +1,8 @@
 /*
  * mango/vm_prot.h - memory protection bits.
+ *
+ * In kernel/ because the machine implements them: the pmap
+ * (kernel/arch/<arch>/pmap.c) turns them into page-table bits for vm/.
  */
 #ifndef MANGO_VM_PROT_H_
 #define MANGO_VM_PROT_H_

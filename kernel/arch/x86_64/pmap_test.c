@@ -1,0 +1,158 @@
+/*
+ * pmap_test.c - the x86-64 pmap in the running kernel (suite "pmap", run by
+ * the foundation tests): enter, extract, protect and remove at 4 KiB and
+ * 2 MiB, accesses through a fresh mapping, the kernel's own tables, and
+ * every table page given back (the suite's leak check).
+ */
+#include <arch/io.h>
+#include <arch/memlayout.h>
+#include <arch/pmap.h>
+#include <mango/early_alloc.h>
+#include <mango/kmalloc.h>
+#include <mango/ktest.h>
+
+#define USER_VA 0x0000000040000000ull                 /* 1 GiB, in the user half */
+#define SPARE_KERNEL_VA (PHYS_MAP_BASE + (128ull << 30)) /* past the direct map */
+#define ORDER_2M (LARGE_PAGE_SHIFT - PAGE_SHIFT)
+#define RW (VM_PROT_READ | VM_PROT_WRITE)
+
+KTEST_SUITE_LEAK_CHECK(pmap, NULL, pmap_tables_outstanding,
+		       "page-table pages taken from the page provider");
+
+/* A page to map: the page provider's if it has one, else the early pool's
+ * (which is never given back: a few pages a run). */
+static void *test_frame(void)
+{
+	void *p = kmalloc_page_alloc();
+	return p ? p : early_alloc(PAGE_SIZE, PAGE_SIZE);
+}
+
+static void put_frame(void *p)
+{
+	phys_addr_t s, e, pa = virt_to_phys(p);
+
+	early_pool_range(&s, &e);
+	if (pa < s || pa >= e)
+		kmalloc_page_free(p);
+}
+
+KTEST(pmap, enter_extract_protect_remove_4k)
+{
+	struct pmap *pm = pmap_create();
+	phys_addr_t pa = 0;
+	unsigned order = 1;
+	enum vm_prot prot = VM_PROT_NONE;
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA, &pa, &order, &prot), KERN_NOT_FOUND);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA, 0x123000, 0, RW | VM_PROT_USER), KERN_OK);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 4); /* root, PDPT, PD, PT */
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA + 0x45, &pa, &order, &prot), KERN_OK);
+	KT_EXPECT_EQ(pa, 0x123045);
+	KT_EXPECT_EQ(order, 0);
+	KT_EXPECT_EQ(prot, RW | VM_PROT_USER);
+	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, PAGE_SIZE, VM_PROT_READ | VM_PROT_EXEC), KERN_OK);
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA, NULL, NULL, &prot), KERN_OK);
+	KT_EXPECT_EQ(prot, VM_PROT_READ | VM_PROT_EXEC);
+	pmap_check(pm);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, PAGE_SIZE), KERN_OK);
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA, NULL, NULL, NULL), KERN_NOT_FOUND);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 1); /* the emptied tables went back */
+	pmap_check(pm);
+	pmap_destroy(pm);
+}
+
+KTEST(pmap, enter_extract_protect_remove_2m)
+{
+	struct pmap *pm = pmap_create();
+	phys_addr_t pa = 0;
+	unsigned order = 0;
+	enum vm_prot prot = VM_PROT_NONE;
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA, LARGE_PAGE_SIZE + PAGE_SIZE, ORDER_2M, RW),
+		     KERN_INVALID_ARGUMENT); /* pa not 2 MiB aligned */
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA, LARGE_PAGE_SIZE, ORDER_2M, RW), KERN_OK);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 3); /* root, PDPT, PD */
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA + 0x12345, &pa, &order, &prot), KERN_OK);
+	KT_EXPECT_EQ(pa, LARGE_PAGE_SIZE + 0x12345);
+	KT_EXPECT_EQ(order, ORDER_2M);
+	KT_EXPECT_EQ(prot, RW);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA + PAGE_SIZE, 0, 0, RW), KERN_EXISTS);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, PAGE_SIZE), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, LARGE_PAGE_SIZE, VM_PROT_READ), KERN_OK);
+	KT_EXPECT_EQ(pmap_extract(pm, USER_VA, NULL, NULL, &prot), KERN_OK);
+	KT_EXPECT_EQ(prot, VM_PROT_READ);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, LARGE_PAGE_SIZE), KERN_OK);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
+	pmap_check(pm);
+	pmap_destroy(pm);
+}
+
+/* What the CPU does through a fresh mapping is what the direct map shows. */
+KTEST(pmap, writes_through_a_mapping_reach_the_frame)
+{
+	struct pmap *pm = pmap_create();
+	uint64_t *frame = test_frame();
+	volatile uint64_t *user = (volatile uint64_t *)USER_VA;
+	const volatile uint8_t *big = (const volatile uint8_t *)(USER_VA + LARGE_PAGE_SIZE);
+	phys_addr_t image = virt_to_phys((const void *)kmalloc);
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_ASSERT_NOT_NULL(frame);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA, virt_to_phys(frame), 0, RW), KERN_OK);
+	/* the first 2 MiB of RAM, with the kernel image in it, read-only */
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA + LARGE_PAGE_SIZE, 0, ORDER_2M, VM_PROT_READ), KERN_OK);
+	pmap_activate(pm);
+	user[0] = 0x6d616e676f;
+	user[PAGE_SIZE / sizeof(uint64_t) - 1] = ~0ull;
+	uint8_t byte = big[image];
+	pmap_activate(pmap_kernel());
+	KT_EXPECT_FALSE(pmap_is_mapped(USER_VA)); /* back in the kernel's address space */
+	KT_EXPECT_EQ(frame[0], 0x6d616e676f);
+	KT_EXPECT_EQ(frame[PAGE_SIZE / sizeof(uint64_t) - 1], ~0ull);
+	KT_EXPECT_EQ(byte, *(const uint8_t *)phys_to_virt(image));
+	pmap_destroy(pm);
+	put_frame(frame);
+}
+
+/* The kernel pmap: its tables check out, and a mapping in a spare part of
+ * the kernel half comes and goes, visible at once (invlpg). */
+KTEST(pmap, kernel_pmap_maps_and_unmaps)
+{
+	struct pmap *k = pmap_kernel();
+	uint64_t *frame = test_frame();
+	size_t tables;
+
+	KT_ASSERT_NOT_NULL(frame);
+	pmap_check(k);
+	tables = pmap_table_pages(k);
+	KT_EXPECT_TRUE(pmap_is_mapped((uintptr_t)kmalloc));
+	KT_EXPECT_EQ(pmap_enter(k, USER_VA, 0, 0, RW), KERN_INVALID_ARGUMENT); /* user half */
+	KT_ASSERT_EQ(pmap_enter(k, SPARE_KERNEL_VA, virt_to_phys(frame), 0, RW), KERN_OK);
+	KT_EXPECT_EQ(pmap_table_pages(k), tables + 2); /* PD, PT */
+	*(volatile uint64_t *)SPARE_KERNEL_VA = 42;
+	KT_EXPECT_EQ(frame[0], 42);
+	KT_EXPECT_EQ(pmap_remove(k, SPARE_KERNEL_VA, PAGE_SIZE), KERN_OK);
+	KT_EXPECT_FALSE(pmap_is_mapped(SPARE_KERNEL_VA));
+	KT_EXPECT_EQ(pmap_table_pages(k), tables);
+	pmap_check(k);
+	put_frame(frame);
+}
+
+KTEST(pmap, bad_arguments_are_refused)
+{
+	struct pmap *pm = pmap_create();
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA + 1, 0, 0, RW), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA, 0x1001, 0, RW), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA, 0, 4, RW), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_enter(pm, USER_VA, 0, 0, VM_PROT_WRITE), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_enter(pm, KERNEL_BASE, 0, 0, RW), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, 0), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, PAGE_SIZE, VM_PROT_NONE), KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
+	pmap_destroy(pm);
+}

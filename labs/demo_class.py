@@ -6,7 +6,8 @@ grading/selftests/test_class.py grades one):
     reference.tar.gz   the reference solution, handed in with `make handin`
     stubs.bundle       the untouched lab0 branch, as a git bundle
     grader-edits/      a clone that edits grading/rubric.toml, grading/conftest.py
-                       and the Makefile to give itself points (stub code)
+                       and the Makefile to give itself points, and brings its own
+                       build/grade/results.json (stub code)
     forger/            a plain folder whose backtrace_walk() writes an all-ok
                        KTAP stream on COM2 (outb to 0x2f8) and powers off
     corrupt.tar.gz     not an archive
@@ -82,6 +83,8 @@ def make(out, mutants=False):
         f.write("\ndef pytest_runtest_makereport(item, call):\n    call.excinfo = None\n")
     with open(hack / "Makefile", "a") as f:
         f.write("\nCFLAGS += -DGRADE_ME_FULL\n")
+    (hack / "build" / "grade").mkdir(parents=True)  # and a results file with full marks
+    (hack / "build" / "grade" / "results.json").write_text('{"score": 40, "max_score": 40}\n')
     forger = out / "forger"
     shutil.copytree(clone_lab0(repo, work / "forger"), forger, ignore=shutil.ignore_patterns(".git"))
     bt = forger / ROOM[0]

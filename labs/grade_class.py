@@ -21,8 +21,8 @@ Writes into --out (default build/class):
     <student>/report.txt          overlay: room taken, files touched outside
                                   it, lint findings, the grader's output
 A submission that cannot be graded (EMPTY, CORRUPT, NOT A SUBMISSION, WRONG
-LAB, NO BUILD, TIME LIMIT, NO RESULTS) gets a row saying so; nothing stops
-the batch. One whose room reaches for port I/O, the serial ports, the
+LAB, NO BUILD, TIME LIMIT, NO RESULTS, GRADER ERROR) gets a row saying so;
+nothing stops the batch. One whose room reaches for port I/O, the serial ports, the
 command line or the test harness (overlay.lint) is FLAGGED: its points are
 withheld (0) until an instructor has read report.txt.
 """
@@ -54,8 +54,8 @@ sys.path.insert(0, str(REPO / "grading"))
 from mangotest import rubric as rubric_mod  # noqa: E402
 
 # build/ subfolders a graded copy does not need (results, other trees)
-BUILD_SKIP = {"grade", "class", "labs-repo", "host", "fuzz", "floor", "mutants", "check-boot",
-              "autograder"}
+BUILD_SKIP = {"grade", "class", "submission", "labs-repo", "host", "fuzz", "floor", "mutants",
+              "check-boot"}
 ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip", ".bundle")
 # What the caller's `make grade SUBMISSION=` puts in the environment that
 # must not reach the make grade of a graded copy (it would recurse).
@@ -242,7 +242,7 @@ def copy_tree(src, dest):
     if (src / "build").is_dir():
         shutil.copytree(src / "build", dest / "build", symlinks=True,
                         ignore=lambda d, names: [n for n in names if Path(d) == src / "build"
-                                                 and n in BUILD_SKIP])
+                                                 and (n in BUILD_SKIP or n.endswith(".zip"))])
 
 
 def make_base(tmp):
@@ -295,6 +295,8 @@ def grade_one(entry, student, ctx):
             row = Row(student, bad[0], note=" ".join(bad[1].split())[:300])
         else:
             row = _grade_tree(student, root, work / "tree", ctx, out, report)
+    except Exception as exc:  # a grader bug or a full disk: this row says so, the batch goes on
+        row = Row(student, "GRADER ERROR", note="%s: %s" % (type(exc).__name__, exc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     row.seconds = time.monotonic() - t0

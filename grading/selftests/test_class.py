@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import tarfile
 import textwrap
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -274,3 +276,15 @@ def test_touched_files_come_from_the_students_own_record(tmp_path):
         "diff --git a/grading/rubric.toml b/grading/rubric.toml\nnew file mode 100644\n"
         "--- /dev/null\n+++ b/grading/rubric.toml\n@@ -0,0 +1 @@\n+x\n")
     assert overlay.outside_room(tmp_path / "archive", man) == ["grading/rubric.toml (added)"]
+
+
+def test_docs_quote_the_hidden_example_as_it_is():
+    """docs/instructors.md's worked examples are labs/hidden-example's files,
+    word for word (the selftest above grades those files)."""
+    doc = (REPO / "docs" / "instructors.md").read_text().split("## Hidden tests: worked examples")[1]
+    files = {"c": "kernel/backtrace_hidden.c", "toml": "rubric.toml", "python": "test_hidden_lab0.py"}
+    quoted = [(lang, body) for lang, body in re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
+              if lang in files]
+    assert sorted({lang for lang, _ in quoted}) == ["c", "python", "toml"]
+    for lang, body in quoted:
+        assert body in (Path(HIDDEN) / files[lang]).read_text(), body

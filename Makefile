@@ -314,11 +314,42 @@ transcripts: deps all
 # make grade [LAB=n] [TEST=pattern] [GRADING_EXTRA=dir]: score table,
 # build/grade/results.json (Gradescope) and build/grade/junit.xml. Not on
 # `all`: the grader builds, and a build that fails is NO BUILD on every test.
+# SUBMISSION=dir (instructors): grade a student's submission instead of this
+# tree, with the pristine overlay (make grade-class with one submission,
+# into build/submission/).
+SUBMISSION ?=
 grade: deps
 	@mkdir -p $(BUILD)/grade
+ifneq ($(SUBMISSION),)
+	@test -f labs/grade_class.py || { echo "make grade SUBMISSION=: instructors run it on main" >&2; exit 1; }
+	@test -n "$(LAB)" || { echo "make grade SUBMISSION=...: say which lab: LAB=n" >&2; exit 2; }
+	$(Q)/usr/bin/python3 labs/grade_class.py --one '$(SUBMISSION)' --lab $(LAB) --out $(BUILD)/submission
+else
 	$(Q)$(PYTEST) grading/labs $(GRADING_EXTRA) --grade -q -p no:cacheprovider \
 		$(if $(LAB),--lab=$(LAB)) $(if $(TEST),--grade-test='$(TEST)') \
 		--junitxml=$(BUILD)/grade/junit.xml $(XDIST) $(PYTEST_ARGS)
+endif
+
+# make grade-class SUBMISSIONS=dir LAB=n [JOBS=j] [GRADING_EXTRA=dir]: grade
+# every submission in dir (archives, bundles, clones, folders), JOBS at a
+# time (default: the cores), into build/class/ (gradebook.csv, summary.txt,
+# one folder per submission). docs/instructors.md, "Grading a class".
+.PHONY: grade-class
+SUBMISSIONS ?=
+JOBS ?=
+grade-class: deps all
+	@test -f labs/grade_class.py || { echo "make grade-class: instructors run it on main" >&2; exit 1; }
+	@test -n "$(SUBMISSIONS)" -a -n "$(LAB)" || \
+		{ echo "usage: make grade-class SUBMISSIONS=<folder> LAB=<n> [JOBS=j]" >&2; exit 2; }
+	$(Q)/usr/bin/python3 labs/grade_class.py '$(SUBMISSIONS)' --lab $(LAB) $(if $(JOBS),-j $(JOBS))
+
+# make autograder-zip LAB=n [GRADING_EXTRA=dir]: build/autograder-labn.zip,
+# Gradescope's autograder (setup.sh, run_autograder; labs/autograder/).
+.PHONY: autograder-zip
+autograder-zip:
+	@test -f labs/autograder/make_zip.py || { echo "make autograder-zip: instructors run it on main" >&2; exit 1; }
+	@test -n "$(LAB)" || { echo "usage: make autograder-zip LAB=<n> [GRADING_EXTRA=dir]" >&2; exit 2; }
+	$(Q)/usr/bin/python3 labs/autograder/make_zip.py $(LAB) $(BUILD)/autograder-lab$(LAB).zip '$(GRADING_EXTRA)'
 
 # make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
 # (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every

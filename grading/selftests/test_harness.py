@@ -4,6 +4,7 @@ forged KTAP stream must score zero, a missing case must fail, a kernel
 that does not build must still be graded, and make grade must add it all up."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -249,15 +250,21 @@ def test_done_line_must_match_the_results():
 
 @make_grade
 def test_serial_and_parallel_grading_agree(built, extra_rubric):
-    """pytest-xdist when present, serial otherwise: the same scores."""
+    """pytest-xdist when present, serial otherwise: the same scores; in
+    parallel, a lab's tests all run on one worker (its one LabRun)."""
     pytest.importorskip("xdist")
+    out = {}
 
     def run(*args):
-        r = grade("LAB=st", "GRADING_EXTRA=%s" % extra_rubric, *args)
+        r = grade("LAB=st", "GRADING_EXTRA=%s" % extra_rubric, "PYTEST_ARGS=-vv", *args)
+        out[args] = r.stdout
         doc = json.loads((BUILD / "grade" / "results.json").read_text())
         return r.returncode, sorted((t["name"], t["score"], t["status"]) for t in doc["tests"])
 
-    assert run("XDIST=") == run("XDIST=-n 2 --dist loadgroup")
+    parallel = ("XDIST=-n 2 --dist loadgroup",)
+    assert run("XDIST=") == run(*parallel)
+    workers = re.findall(r"^\[(gw\d+)\] .*(?:PASSED|FAILED) \S+@labst", out[parallel], re.M)
+    assert len(workers) == 3 and len(set(workers)) == 1, out[parallel]
 
 
 def test_extra_rubric_cannot_redefine_a_public_lab(tmp_path):

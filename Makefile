@@ -408,14 +408,16 @@ bench: bench-boot $(if $(wildcard vm/host/vm_page_bench.c),bench-pages) \
 # Host builds of vm/: tests under ASan/UBSan, and benchmarks
 
 HOSTCC ?= gcc
+# $(ARCHDIR)/include: for the machine's portable pmap, built on the host too.
 HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO_HOST \
-	-Ikernel/include -Ivm/include
+	-Ikernel/include -Ivm/include -I$(ARCHDIR)/include
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
 VM_HOST_SRCS := $(wildcard vm/host/host.c vm/host/pmap_host.c vm/vm_page.c vm/btree.c vm/vm_object.c \
-	kernel/host/host.c kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c)
+	kernel/host/host.c kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c \
+	$(ARCHDIR)/pmap.c)
 
-$(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h kernel/include/mango/*.h)
+$(BUILD)/host/%_host_test: vm/host/%_host_test.c $(VM_HOST_SRCS) $(wildcard vm/host/*.h vm/include/mango/*.h kernel/include/mango/*.h $(ARCHDIR)/include/arch/*.h)
 	@mkdir -p $(@D)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $(VM_HOST_SRCS) $< -o $@

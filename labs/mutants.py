@@ -94,7 +94,9 @@ def all_mutants():
 
 def select(mutants, labs, pattern):
     """The mutants of @labs whose name or labN/name matches @pattern; a bad
-    lab or a pattern matching nothing stops with the valid values."""
+    lab or a pattern matching nothing stops with the valid values. (A lab
+    with no mutants yet is not an error here: report() says its tests kill
+    none.)"""
     valid = lab_ids()
     for lab in labs or []:
         if lab not in valid:
@@ -104,7 +106,7 @@ def select(mutants, labs, pattern):
     if pattern:
         chosen = [m for m in chosen if fnmatch.fnmatch(m.name, pattern) or
                   fnmatch.fnmatch(m.id, pattern)]
-    if not chosen:
+    if pattern and not chosen:
         names = "\n  ".join(m.id for m in mutants if not labs or m.lab in labs)
         raise SystemExit("mutants: no mutant matches %s%s; valid ones:\n  %s"
                          % ("MUTANT=%s" % pattern if pattern else "the selection",
@@ -197,11 +199,11 @@ def _patch_and_grade(tree, m):
     return Outcome("KILLED" if killers else "SURVIVED", killers)
 
 
-def report(chosen, outcomes, full_labs, reference_failures):
-    """Print the tables and the kill rate; returns the exit status (0 when
-    every mutant was killed, every graded test of @full_labs killed one and
-    the reference passed everything)."""
-    width = max(len(m.id) for m in chosen) + 2
+def report(chosen, outcomes, labs, full_labs, reference_failures):
+    """Print the tables (the graded tests of @labs) and the kill rate;
+    returns the exit status (0 when every mutant was killed, every graded
+    test of @full_labs killed one and the reference passed everything)."""
+    width = max([len(m.id) for m in chosen] + [6]) + 2
     print("\n%-*s %s" % (width, "mutant", "verdict"))
     for m in chosen:
         o = outcomes[m.id]
@@ -213,7 +215,7 @@ def report(chosen, outcomes, full_labs, reference_failures):
 
     bad_tests = []
     print("\n%-60s %s" % ("graded test", "mutants it kills"))
-    for lab in sorted({m.lab for m in chosen}):
+    for lab in labs:
         for t in graded_tests(lab):
             kills = [m.name for m in chosen if m.lab == lab and t in outcomes[m.id].killers]
             if not kills and lab in full_labs:
@@ -222,9 +224,13 @@ def report(chosen, outcomes, full_labs, reference_failures):
                                 "NONE" if lab in full_labs else "- (not every mutant ran)"))
 
     killed = sum(outcomes[m.id].verdict == "KILLED" for m in chosen)
-    print("\nkill rate: %d/%d mutants (%.0f%%)" % (killed, len(chosen), 100.0 * killed / len(chosen)))
+    print("\nkill rate: %d/%d mutants (%.0f%%)" % (killed, len(chosen),
+                                                 100.0 * killed / max(len(chosen), 1)))
     problems = ["%s: %s" % (m.id, outcomes[m.id].verdict) for m in chosen
                 if outcomes[m.id].verdict != "KILLED"]
+    problems += ["lab%d has graded tests but no mutants: add them in labs/mutants/lab%d/" % (lab, lab)
+                 for lab in labs if lab in full_labs and graded_tests(lab) and
+                 not any(m.lab == lab for m in chosen)]
     problems += ["%s kills no mutant: add one it catches (docs/instructors.md)" % t
                  for t in bad_tests]
     problems += ["the reference fails %s: a failure would prove nothing" % t
@@ -233,7 +239,7 @@ def report(chosen, outcomes, full_labs, reference_failures):
         print("  " + p)
     if problems:
         verdict = "FAILED"
-    elif len(full_labs) == len({m.lab for m in chosen}):
+    elif full_labs:
         verdict = "every mutant killed, every graded test kills one"
     else:
         verdict = "every mutant killed (a MUTANT= selection: graded tests not checked)"
@@ -257,8 +263,9 @@ def main(argv):
         for m in chosen:
             print("%s\n    bug:    %s\n    breaks: %s" % (m.id, m.bug, m.breaks))
         return 0
-    labs = sorted({m.lab for m in chosen})
-    full_labs = {lab for lab in labs if not args.mutant}
+    # with MUTANT= only the labs that ran are reported, and no test is checked
+    labs = sorted({m.lab for m in chosen}) if args.mutant else sorted(set(args.lab or lab_ids()))
+    full_labs = set() if args.mutant else set(labs)
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="mango-mutants-"))
     try:
@@ -267,7 +274,8 @@ def main(argv):
         base = make_base(tmp)
         outcomes, reference_failures = {}, []
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            refs = {pool.submit(grade, _copy(base, tmp, lab), lab): lab for lab in labs}
+            refs = {pool.submit(grade, _copy(base, tmp, lab), lab): lab
+                    for lab in sorted({m.lab for m in chosen})}
             jobs = {pool.submit(run_mutant, base, tmp, m, args.keep): m for m in chosen}
             for f in concurrent.futures.as_completed(list(refs) + list(jobs)):
                 if f in refs:
@@ -282,7 +290,7 @@ def main(argv):
                 m = jobs[f]
                 outcomes[m.id] = o = f.result()
                 print("  %-44s %-10s %3.0f s" % (m.id, o.verdict, o.seconds), flush=True)
-        status = report(chosen, outcomes, full_labs, reference_failures)
+        status = report(chosen, outcomes, labs, full_labs, reference_failures)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,6 +1,7 @@
 /*
- * pmap_host_test.c - the host pmap (pmap_host.c, <mango/pmap.h>) under ASan
- * and UBSan (make test-host): seeded random enter/remove/protect/extract
+ * pmap_host_test.c - the kernel's x86-64 pmap (<mango/pmap.h>,
+ * kernel/arch/x86_64/pmap.c over pmap_host.c's memory) under ASan and
+ * UBSan (make test-host): seeded random enter/remove/protect/extract
  * against a model, pmap_check() after every step, every table page given
  * back once everything is removed, running out of table pages, bad input.
  *

@@ -3,14 +3,18 @@
  * (vm/include/mango/pmap.h), and the kernel's own tables, which mmu.c
  * builds with the same functions. One walker, pt_walk(), serves them all.
  *
+ * Portable C: what depends on where the tables live (memory for tables,
+ * CR3, invlpg) is asked through <arch/pmap_machine.h>, answered by
+ * pmap_mmu.c in the kernel and by vm/host/pmap_host.c on the host, where
+ * this same file runs under ASan/UBSan (vm/host/pmap_host_test.c).
+ *
  * Levels are numbered from the bottom: 0 = PT, 1 = PD, 2 = PDPT, 3 = PML4;
  * an entry at level L covers 2^(12 + 9L) bytes. A leaf is a PT entry, or a
  * PD/PDPT entry with PS (a 2 MiB or 1 GiB page): order 9L.
  *
- * Table pages come from kmalloc's page provider (the page allocator, once
- * vm/ has registered it and it has memory) and otherwise from the early
- * pool (always, before the page allocator is up). Provider pages go back
- * when a table empties; early-pool pages are never reused.
+ * Table pages come from pt_table_alloc() and go back with pt_table_free()
+ * when a table empties (the kernel: kmalloc's page provider once there is
+ * one, the early pool before).
  *
  * The kernel pmap maps the kernel half; every other pmap maps the user
  * half and shares the kernel half: its root's upper 256 entries are copied
@@ -26,15 +30,16 @@
  *        included;
  *   [P4] leaves: PS at levels 1 and 2 only, frame aligned to its size.
  */
-#include <arch/io.h>
-#include <arch/memlayout.h>
-#include <arch/pmap.h>
-#include <mango/early_alloc.h>
-#include <mango/kmalloc.h>
+#ifdef MANGO_HOST
+#include <mango/host.h>
+#else
 #include <mango/panic.h>
 #include <mango/string.h>
-
-typedef uint64_t pte_t;
+#endif
+#include <arch/memlayout.h>
+#include <arch/pmap.h>
+#include <arch/pmap_machine.h>
+#include <mango/kmalloc.h>
 
 struct pmap {
 	pte_t *root;         /* the PML4, by a kernel address */
@@ -44,52 +49,26 @@ struct pmap {
 };
 
 #define ROOT_KERNEL_FIRST (PT_ENTRIES / 2) /* root entries of the kernel half */
-#define USER_TOP 0x0000800000000000ull     /* end of the user half */
 #define LEAF_KEEP (PTE_ADDR_MASK | PTE_PS | PTE_A | PTE_D) /* what protect keeps */
 
 static struct pmap kernel_pmap;
-static phys_addr_t direct_map_end; /* 0 until the direct map is live */
-static size_t tables_outstanding;  /* provider pages held, every pmap */
 static bool has_1g_pages;
 
-/* The kernel address of the table at physical @pa, or NULL when the
- * current mapping cannot reach it (a corrupt entry, for pmap_is_mapped). */
-static pte_t *table_va(phys_addr_t pa)
-{
-	if (direct_map_end)
-		return pa < direct_map_end ? phys_to_virt(pa) : NULL;
-	return pa < BOOT_MAP_SIZE ? boot_phys_to_virt(pa) : NULL;
-}
-
-static bool in_early_pool(const void *p)
-{
-	phys_addr_t s, e, pa = virt_to_phys(p);
-	early_pool_range(&s, &e);
-	return (uintptr_t)p >= KERNEL_BASE && pa >= s && pa < e;
-}
-
-/* A zeroed table page for @pm, or NULL when there is none anywhere. */
+/* A zeroed table page for @pm, or NULL when there is none. */
 static pte_t *table_alloc(struct pmap *pm)
 {
-	pte_t *t = kmalloc_page_alloc();
+	pte_t *t = pt_table_alloc();
 
-	if (t)
-		tables_outstanding++;
-	else
-		t = early_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (t)
 		pm->tables++;
 	return t;
 }
 
-/* Give back table page @t of @pm (early-pool pages are kept). */
+/* Give back table page @t of @pm. */
 static void table_free(struct pmap *pm, pte_t *t)
 {
 	pm->tables--;
-	if (in_early_pool(t))
-		return;
-	tables_outstanding--;
-	kmalloc_page_free(t);
+	pt_table_free(t);
 }
 
 static size_t level_size(int level)
@@ -135,9 +114,9 @@ static pte_t *pt_walk(struct pmap *pm, uintptr_t va, int stop, bool alloc, int *
 			*level = l;
 			if (!t)
 				return NULL;
-			*e = virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+			*e = pt_table_pa(t) | PTE_P | PTE_W | (va < USER_HALF_END ? PTE_U : 0);
 		}
-		table = table_va(*e & PTE_ADDR_MASK);
+		table = pt_table_va(*e & PTE_ADDR_MASK);
 		if (!table) {
 			*level = l;
 			return NULL;
@@ -147,14 +126,14 @@ static pte_t *pt_walk(struct pmap *pm, uintptr_t va, int stop, bool alloc, int *
 
 static bool is_active(const struct pmap *pm)
 {
-	return pm->kernel || (read_cr3() & PTE_ADDR_MASK) == pm->root_pa;
+	return pm->kernel || pt_root_active(pm->root_pa);
 }
 
 /* Drop what the TLB (and the paging-structure caches) hold for @va. */
 static void flush(const struct pmap *pm, uintptr_t va)
 {
 	if (is_active(pm))
-		invlpg((const void *)va);
+		pt_invalidate(va);
 }
 
 static bool table_empty(const pte_t *t)
@@ -176,7 +155,7 @@ static void prune(struct pmap *pm, uintptr_t va)
 		path[l] = &table[index_at(va, l)];
 		if (l == 0 || !(*path[l] & PTE_P) || is_leaf(*path[l], l))
 			break;
-		table = table_va(*path[l] & PTE_ADDR_MASK);
+		table = pt_table_va(*path[l] & PTE_ADDR_MASK);
 	}
 	for (; l < PT_LEVELS - 1; l++) {
 		pte_t *t = table_of(path[l]);
@@ -206,7 +185,7 @@ static bool range_ok(const struct pmap *pm, uintptr_t va, size_t len)
 
 	if (!len || (va | len) & (PAGE_SIZE - 1) || last < va)
 		return false;
-	return pm->kernel ? va >= KERNEL_HALF_BASE : last < USER_TOP;
+	return pm->kernel ? va >= KERNEL_HALF_BASE : last < USER_HALF_END;
 }
 
 /* Leaf bits for @prot; false when the machine cannot express it (every
@@ -250,22 +229,12 @@ struct pmap *pmap_kernel(void)
 
 void pmap_bootstrap(void)
 {
-	uint32_t a, b, c, d;
-
-	if (!(rdmsr(MSR_EFER) & EFER_NXE))
-		panic("EFER.NXE is off: the kernel's mappings rely on NX");
-	cpuid(CPUID_EXT_FEATURES, &a, &b, &c, &d);
-	has_1g_pages = (d & CPUID_EXT_EDX_PDPE1GB) != 0;
+	has_1g_pages = pt_machine_init();
 	kernel_pmap.kernel = true;
 	kernel_pmap.root = table_alloc(&kernel_pmap);
 	if (!kernel_pmap.root)
-		panic("early pool exhausted");
-	kernel_pmap.root_pa = virt_to_phys(kernel_pmap.root);
-}
-
-void pmap_direct_map_ready(phys_addr_t end)
-{
-	direct_map_end = end;
+		panic("no page for the kernel's page-table root");
+	kernel_pmap.root_pa = pt_table_pa(kernel_pmap.root);
 }
 
 struct pmap *pmap_create(void)
@@ -279,7 +248,7 @@ struct pmap *pmap_create(void)
 		kfree(pm);
 		return NULL;
 	}
-	pm->root_pa = virt_to_phys(pm->root);
+	pm->root_pa = pt_table_pa(pm->root);
 	return pm;
 }
 
@@ -288,7 +257,7 @@ static void free_tree(struct pmap *pm, pte_t *t, int level)
 {
 	for (unsigned i = 0; level > 0 && i < PT_ENTRIES; i++)
 		if ((t[i] & PTE_P) && !is_leaf(t[i], level))
-			free_tree(pm, table_va(t[i] & PTE_ADDR_MASK), level - 1);
+			free_tree(pm, pt_table_va(t[i] & PTE_ADDR_MASK), level - 1);
 	table_free(pm, t);
 }
 
@@ -300,7 +269,7 @@ void pmap_destroy(struct pmap *pm)
 		panic("pmap_destroy: pmap %p is active", (void *)pm);
 	for (unsigned i = 0; i < ROOT_KERNEL_FIRST; i++)
 		if (pm->root[i] & PTE_P)
-			free_tree(pm, table_va(pm->root[i] & PTE_ADDR_MASK), PT_LEVELS - 2);
+			free_tree(pm, pt_table_va(pm->root[i] & PTE_ADDR_MASK), PT_LEVELS - 2);
 	table_free(pm, pm->root);
 	if (pm->tables)
 		panic("pmap_destroy: %zu table pages unaccounted for", pm->tables);
@@ -338,7 +307,7 @@ static kern_status_t for_each_leaf(struct pmap *pm, uintptr_t va, size_t len,
 
 	if (!range_ok(pm, va, len))
 		return KERN_INVALID_ARGUMENT;
-	if (splits_a_leaf(pm, va) || (end && end != USER_TOP && splits_a_leaf(pm, end)))
+	if (splits_a_leaf(pm, va) || (end && end != USER_HALF_END && splits_a_leaf(pm, end)))
 		return KERN_INVALID_ARGUMENT;
 	while (len) {
 		int l;
@@ -407,17 +376,12 @@ void pmap_activate(struct pmap *pm)
 	if (!pm->kernel)
 		memcpy(&pm->root[ROOT_KERNEL_FIRST], &kernel_pmap.root[ROOT_KERNEL_FIRST],
 		       ROOT_KERNEL_FIRST * sizeof(pte_t));
-	write_cr3(pm->root_pa);
+	pt_load_root(pm->root_pa);
 }
 
 size_t pmap_table_pages(const struct pmap *pm)
 {
 	return pm->tables;
-}
-
-size_t pmap_tables_outstanding(void)
-{
-	return tables_outstanding;
 }
 
 /* Count the tables of the tree at @t (level @level), checking [P1]-[P4]. */
@@ -444,7 +408,7 @@ static size_t check_tree(struct pmap *pm, pte_t *t, int level, bool top)
 				      level);
 			continue;
 		}
-		n += check_tree(pm, table_va(e & PTE_ADDR_MASK), level - 1, false);
+		n += check_tree(pm, pt_table_va(e & PTE_ADDR_MASK), level - 1, false);
 	}
 	if (!top && !any && !(pm->kernel && level == PT_LEVELS - 2))
 		panic("pmap_check: [P2] an empty table at level %d was kept", level);
@@ -459,15 +423,11 @@ void pmap_check(struct pmap *pm)
 		panic("pmap_check: [P3] %zu table pages reachable, %zu counted", n, pm->tables);
 }
 
-bool pmap_is_mapped(uintptr_t va)
+bool pt_is_mapped(pte_t *root, uintptr_t va)
 {
-	struct pmap cur = { .root = table_va(read_cr3() & PTE_ADDR_MASK) };
+	struct pmap cur = { .root = root };
 	int l;
-	pte_t *e;
+	pte_t *e = pt_walk(&cur, va, 0, false, &l);
 
-	/* non-canonical addresses are never mapped */
-	if ((uint64_t)((int64_t)(va << 16) >> 16) != va || !cur.root)
-		return false;
-	e = pt_walk(&cur, va, 0, false, &l);
 	return e && is_leaf(*e, l);
 }

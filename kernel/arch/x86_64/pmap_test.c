@@ -1,7 +1,8 @@
 /*
  * pmap_test.c - the x86-64 pmap in the running kernel (suite "pmap", run by
  * the foundation tests): enter, extract, protect and remove at 4 KiB and
- * 2 MiB, accesses through a fresh mapping, the kernel's own tables, and
+ * 2 MiB, accesses through a fresh mapping, the kernel's own tables, a
+ * page fault resolved by a registered handler (the fault path returns), and
  * every table page given back (the suite's leak check).
  */
 #include <arch/io.h>
@@ -10,6 +11,7 @@
 #include <mango/early_alloc.h>
 #include <mango/kmalloc.h>
 #include <mango/ktest.h>
+#include <mango/trap.h>
 
 #define USER_VA 0x0000000040000000ull                 /* 1 GiB, in the user half */
 #define SPARE_KERNEL_VA (PHYS_MAP_BASE + (128ull << 30)) /* past the direct map */
@@ -155,4 +157,43 @@ KTEST(pmap, bad_arguments_are_refused)
 	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, PAGE_SIZE, VM_PROT_NONE), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
 	pmap_destroy(pm);
+}
+
+static struct pmap *fault_pmap;
+static phys_addr_t fault_frame;
+static unsigned faults_resolved;
+
+/* A page-fault handler that maps USER_VA on first touch, as Lab 5's will. */
+static bool map_on_fault(struct trap_frame *tf, uintptr_t addr)
+{
+	if (ALIGN_DOWN(addr, PAGE_SIZE) != USER_VA || !fault_pmap)
+		return false;
+	if (pmap_enter(fault_pmap, USER_VA, fault_frame, 0, RW) != KERN_OK)
+		return false;
+	faults_resolved++;
+	return true;
+}
+
+/* The page-fault path returns: a fault the handler resolves is retried. */
+KTEST(pmap, a_resolved_page_fault_returns)
+{
+	uint64_t *frame = test_frame();
+
+	KT_ASSERT_NOT_NULL(frame);
+	fault_pmap = pmap_create();
+	KT_ASSERT_NOT_NULL(fault_pmap);
+	fault_frame = virt_to_phys(frame);
+	faults_resolved = 0;
+	KT_ASSERT_EQ(trap_set_page_fault_handler(map_on_fault), KERN_OK);
+	pmap_activate(fault_pmap);
+	*(volatile uint64_t *)USER_VA = 0x5a5a; /* faults once, then is retried */
+	*(volatile uint64_t *)(USER_VA + 8) = 0xa5a5; /* mapped now: no fault */
+	pmap_activate(pmap_kernel());
+	KT_EXPECT_EQ(trap_set_page_fault_handler(NULL), KERN_OK);
+	KT_EXPECT_EQ(faults_resolved, 1);
+	KT_EXPECT_EQ(frame[0], 0x5a5a);
+	KT_EXPECT_EQ(frame[1], 0xa5a5);
+	pmap_destroy(fault_pmap);
+	fault_pmap = NULL;
+	put_frame(frame);
 }

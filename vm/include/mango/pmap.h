@@ -6,9 +6,10 @@
  * physical frames. vm/ decides what is mapped; the pmap only records it in
  * whatever form the hardware walks. struct pmap is opaque here.
  *
- * Implementations: kernel/arch/x86_64/pmap.c (4-level x86-64 tables) and
- * vm/host/pmap_host.c (the same tables over ordinary memory, for host
- * tests). kernel/ may not include vm/'s headers, so the machine declares
+ * Implementation: kernel/arch/x86_64/pmap.c (4-level x86-64 tables), in
+ * the kernel over physical memory (pmap_mmu.c) and on the host over the C
+ * library's (vm/host/pmap_host.c, for tests under ASan/UBSan).
+ * kernel/ may not include vm/'s headers, so the machine declares
  * these functions in its own header (<arch/pmap.h>, reached through
  * <mango/vm_arch.h>) and this header declares them again: C requires the
  * two to agree, so a machine that drifts from the contract does not build.

@@ -17,7 +17,8 @@
  * <arch/vm_machine.h>, which gives the list above with inline definitions
  * (a call for PAGE_SIZE or phys_to_virt would cost more than the work);
  * on the host vm/host/host.h, which simulates it. No other vm/ file
- * includes <arch/...>.
+ * includes <arch/...>, except the host's glue for the machine's pmap
+ * (vm/host/pmap_host.c: the host build runs kernel/arch/x86_64/pmap.c).
  */
 #ifndef MANGO_VM_ARCH_H_
 #define MANGO_VM_ARCH_H_

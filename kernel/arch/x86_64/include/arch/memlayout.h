@@ -17,6 +17,7 @@
 
 #define KERNEL_BASE 0xFFFFFFFF80000000
 #define KERNEL_HALF_BASE 0xFFFF800000000000 /* lowest kernel address */
+#define USER_HALF_END 0x0000800000000000    /* end of the user half */
 #define PHYS_MAP_BASE 0xFFFF800000000000
 #define KERNEL_LOAD_PHYS 0x100000 /* 1 MiB: where GRUB loads the image */
 

@@ -36,11 +36,13 @@ EXIT_POWEROFF = 0
 EXIT_PANIC = 3
 EXIT_TRIPLE_FAULT = 4
 EXIT_HALT = 5
+EXIT_FLOOD = 7  # ktest.flood: the console passed the grader's limit
 EXITS = {  # status: (what happened, verdict of a test that did not expect it)
     EXIT_POWEROFF: ("powered off", V.FAIL),
     EXIT_PANIC: ("panicked", V.PANIC),
     EXIT_TRIPLE_FAULT: ("triple fault", V.TRIPLE_FAULT),
     EXIT_HALT: ("power-off failed", V.FAIL),
+    EXIT_FLOOD: ("flooded the console", V.FLOOD),
 }
 
 TAIL_LINES = 30
@@ -143,6 +145,9 @@ class Machine:
         self.command = command  # a whole command line instead of QEMU's (e.g. make qemu-gdb)
         self.name = name
         self.console_log = self.workdir / ("%s-console.log" % name)
+        # QEMU's own copy of the console (chardev logfile=): complete even
+        # when the pty loses what a machine printed just before it exited
+        self.console_qemu_log = self.workdir / ("%s-console-qemu.log" % name)
         self.com2_log = self.workdir / ("%s-com2.log" % name)
         self.qemu_log = self.workdir / ("%s-qemu.log" % name)
         self.qmp_path = self.workdir / ("%s-qmp.sock" % name) if qmp else None
@@ -156,7 +161,8 @@ class Machine:
     def qemu_command(self):
         args = [str(RUN_QEMU), str(self.qemu_log), "qemu-system-x86_64"]
         args += qemu_base_args(self.mem, os.environ.get("ACCEL"))
-        args += ["-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+        args += ["-chardev", "stdio,id=console,signal=off,logfile=%s" % self.console_qemu_log,
+                 "-serial", "chardev:console",
                  "-serial", "file:%s" % self.com2_log]
         if self.cmdline:
             args += fwcfg_cmdline(self.cmdline)
@@ -220,10 +226,23 @@ class Machine:
     # -- talking to it ---------------------------------------------------
 
     def transcript(self):
-        """Everything the console printed so far, with Unix newlines."""
+        """Everything the console printed so far, with Unix newlines: what
+        pexpect read, or QEMU's own copy when that holds more (a machine
+        that exits right after printing can leave its last output unread
+        in the pty; QEMU's copy lacks only run-qemu.sh's own lines)."""
         self._logfile.flush()
-        with open(self.console_log, encoding="utf-8", errors="replace", newline="") as f:
-            return unix_newlines(f.read())
+        read = _text(self.console_log)
+        qemu = _text(self.console_qemu_log)
+        return unix_newlines(qemu if len(qemu) > len(read) else read)
+
+    def flooded(self):
+        """True if the console printed more than the flood limit, by QEMU's
+        own count: the same answer however fast the pty was read, so
+        FLOOD does not depend on the machine's load."""
+        try:
+            return self.console_qemu_log.stat().st_size > self.flood_limit
+        except FileNotFoundError:
+            return False
 
     def tail(self, n=TAIL_LINES):
         lines = self.transcript().splitlines()
@@ -333,6 +352,14 @@ class Machine:
 
     def __repr__(self):
         return "Machine(%s)" % " ".join(shlex.quote(a) for a in (self.command or self.qemu_command()))
+
+
+def _text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
 
 
 def backtrace_functions(text):

@@ -17,6 +17,12 @@ void console_enable_irq(void);       /* take input by interrupt from now on */
 void console_write(const char *s, size_t n);
 void console_putc(char c);
 
+/* console_set_flood_limit - once the console has sent @limit bytes in all
+ * (counted from boot, '\r' included; 0: no limit), the next byte calls
+ * @on_flood (once) before it is sent. The grader's FLOOD verdict rests on
+ * this count: the kernel stops at the same byte however busy the host is. */
+void console_set_flood_limit(uint64_t limit, void (*on_flood)(void));
+
 /* console_getc - the next input byte; blocks (halting the CPU) until one. */
 int console_getc(void);
 

@@ -5,6 +5,7 @@
  *   0       ACPI power off (S5 through PM1a_CNT)        poweroff, end of a test run
  *   3       isa-debug-exit, value MANGO_EXIT_PANIC (1)   MANGO PANIC
  *   5       isa-debug-exit, value MANGO_EXIT_HALT (2)    poweroff failed (no ACPI PM)
+ *   7       isa-debug-exit, value MANGO_EXIT_FLOOD (3)   the console passed ktest.flood
  *   4       set by kernel/tools/run-qemu.sh              triple fault (CPU reset)
  *
  * isa-debug-exit makes QEMU exit with (value << 1) | 1, so every status a
@@ -18,6 +19,7 @@
 
 #define MANGO_EXIT_PANIC 1 /* QEMU status 3 */
 #define MANGO_EXIT_HALT 2  /* QEMU status 5 */
+#define MANGO_EXIT_FLOOD 3 /* QEMU status 7 */
 
 /* machine_poweroff - power the machine off; QEMU exits with status 0. */
 void machine_poweroff(void) __noreturn;

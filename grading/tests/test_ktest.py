@@ -26,8 +26,9 @@ def test_infrastructure_cases_pass(boot):
 
 
 def test_pmap_cases_pass(boot):
-    """Given code: it runs on every branch, where Lab 1's allocator may be a
-    stub that gives the pmap no table pages (it then uses the early pool)."""
+    """On every branch: without Lab 1's allocator the pmap's table pages
+    come from the early pool (and a table that empties is not handed to
+    the stub allocator)."""
     m = boot(cmdline="ktest=pmap.* ktest.nonce=n0nce ktest.seed=7", wait_prompt=False)
     assert m.wait_exit() == EXIT_POWEROFF
     k = ktap.parse(com2(m))

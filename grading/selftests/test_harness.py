@@ -259,10 +259,13 @@ def test_serial_and_parallel_grading_agree(built, extra_rubric):
         r = grade("LAB=st", "GRADING_EXTRA=%s" % extra_rubric, "PYTEST_ARGS=-vv", *args)
         out[args] = r.stdout
         doc = json.loads((BUILD / "grade" / "results.json").read_text())
+        outputs[args] = {t["name"]: t["output"] for t in doc["tests"] if t["output"]}
         return r.returncode, sorted((t["name"], t["score"], t["status"]) for t in doc["tests"])
 
+    outputs = {}
     parallel = ("XDIST=-n 2 --dist loadgroup",)
-    assert run("XDIST=") == run(*parallel)
+    serial = run("XDIST=")
+    assert serial == run(*parallel), "what each failed test said: %s" % outputs
     workers = re.findall(r"^\[(gw\d+)\] .*(?:PASSED|FAILED) \S+@labst", out[parallel], re.M)
     assert len(workers) == 3 and len(set(workers)) == 1, out[parallel]
 

@@ -19,7 +19,6 @@ import fcntl
 import fnmatch
 import re
 import shutil
-import signal
 import subprocess
 import time
 import tomllib
@@ -31,6 +30,7 @@ from mangotest import rubric as rubric_mod, verdict as V
 from mangotest.labrun import LabRun
 from mangotest.machine import BUILD, REPO, Machine
 from mangotest.score import Run, Score
+from mangotest.watchdog import Watchdog
 
 GRADE_DIR = BUILD / "grade"
 BUILD_ERROR_LINES = 25   # of the compiler's output, in a NO BUILD message
@@ -272,32 +272,31 @@ def _machine_seconds(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
     """Arm the rubric's timeout for a pytest-level graded test: it covers
-    setup (booting included) and the test itself; teardown disarms it.
-    When it rings, the time the test's machines waited for a CPU is given
-    back (QEMU time), so a busy grading machine does not make a TIMEOUT;
-    WALL_TIMEOUT_FACTOR times the timeout in wall time ends it regardless."""
+    setup (booting included) and the test itself (watchdog.py). It counts
+    QEMU time, so the time the test's machines waited for a CPU on a busy
+    grading machine is not charged; WALL_TIMEOUT_FACTOR times the timeout
+    in wall time ends it regardless."""
     e = getattr(item, "_mango_entry", None)
     if e is not None and e.kind == "pytest":
-        start = time.monotonic()
-
-        def on_alarm(signum, frame):
-            used = _machine_seconds(item)
-            if used < e.timeout - 0.1 and \
-                    time.monotonic() - start < WALL_TIMEOUT_FACTOR * e.timeout:
-                signal.setitimer(signal.ITIMER_REAL, e.timeout - used)
-                return
-            raise V.GradeFailure(V.TIMEOUT, "the test took longer than its %gs (rubric), "
-                                 "booting included" % e.timeout)
-        item._mango_old_alarm = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, e.timeout)
+        item._mango_watchdog = Watchdog(e.timeout, lambda: _machine_seconds(item),
+                                        WALL_TIMEOUT_FACTOR * e.timeout).start()
     yield
+
+
+def _disarm(item):
+    if hasattr(item, "_mango_watchdog"):
+        item._mango_watchdog.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    _disarm(item)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item):
-    if hasattr(item, "_mango_old_alarm"):
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, item._mango_old_alarm)
+    _disarm(item)  # setup failed: the call never ran
     yield
 
 
@@ -327,6 +326,10 @@ def pytest_runtest_makereport(item, call):
     if report.when == "setup" and report.passed:
         return
     outcome = V.outcome_of(call.excinfo if report.failed else None, item.path)
+    fired = getattr(getattr(item, "_mango_watchdog", None), "fired", None)
+    if fired and report.failed:
+        # the TIMEOUT is the verdict, wherever its exception landed
+        outcome = V.Outcome(V.TIMEOUT, fired)
     run_id = _run_id(item)
     logs = _keep_logs(item, e, run_id) if report.failed else ""
     run = Run(e.name, run_id, outcome.verdict, outcome.message, logs)

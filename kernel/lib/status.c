@@ -11,6 +11,8 @@ static const char *const names[KERN_NR_STATUS] = {
 	[KERN_EXISTS] = "KERN_EXISTS",
 	[KERN_NOT_FOUND] = "KERN_NOT_FOUND",
 	[KERN_OUT_OF_RANGE] = "KERN_OUT_OF_RANGE",
+	[KERN_ACCESS_DENIED] = "KERN_ACCESS_DENIED",
+	[KERN_MEMORY_FAULT] = "KERN_MEMORY_FAULT",
 };
 
 const char *kern_status_name(kern_status_t s)

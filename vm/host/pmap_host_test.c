@@ -158,6 +158,27 @@ static void step_extract(struct pmap *pm)
 	      (unsigned)prot, (unsigned)m->prot);
 }
 
+/* pmap_next_leaf from the window's start visits exactly the model's
+ * mappings, in address order. */
+static void step_walk(struct pmap *pm)
+{
+	uintptr_t va = BASE, leaf;
+	unsigned seen = 0, order;
+
+	while (pmap_next_leaf(pm, va, BASE + WINDOW, &leaf, NULL, &order, NULL) == KERN_OK) {
+		struct mapping *m = model_find(leaf);
+		CHECK(m && m->va == leaf && m->order == order,
+		      "next_leaf: 0x%lx (order %u) is not a mapping's start", (unsigned long)leaf,
+		      order);
+		CHECK(leaf >= va, "next_leaf went back to 0x%lx", (unsigned long)leaf);
+		seen++;
+		va = leaf + ((uintptr_t)PAGE_SIZE << order);
+		if (failures || va >= BASE + WINDOW)
+			break;
+	}
+	CHECK(seen == nr_maps, "next_leaf saw %u mappings, the model has %u", seen, nr_maps);
+}
+
 static void test_random(void)
 {
 	struct pmap *pm = pmap_create();
@@ -170,6 +191,7 @@ static void test_random(void)
 		case 0: case 1: case 2: step_enter(pm); break;
 		case 3: step_range(pm, false); break;
 		case 4: step_range(pm, true); break;
+		case 5: step_walk(pm); break;
 		default: step_extract(pm); break;
 		}
 		pmap_check(pm);

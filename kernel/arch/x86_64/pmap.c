@@ -371,6 +371,29 @@ kern_status_t pmap_extract(struct pmap *pm, uintptr_t va, phys_addr_t *pa, unsig
 	return KERN_OK;
 }
 
+kern_status_t pmap_next_leaf(struct pmap *pm, uintptr_t va, uintptr_t end, uintptr_t *leaf_va,
+			     phys_addr_t *pa, unsigned *order, enum vm_prot *prot)
+{
+	va = ALIGN_DOWN(va, PAGE_SIZE);
+	if (end <= va || !range_ok(pm, va, ALIGN_UP(end, PAGE_SIZE) - va))
+		return KERN_INVALID_ARGUMENT;
+	while (va < end) {
+		int l;
+		pte_t *e = pt_walk(pm, va, 0, false, &l);
+		uintptr_t start = ALIGN_DOWN(va, level_size(l));
+
+		if (e && is_leaf(*e, l)) {
+			if (leaf_va)
+				*leaf_va = start;
+			return pmap_extract(pm, start, pa, order, prot);
+		}
+		if (start + level_size(l) < start)
+			break; /* the top of the address space */
+		va = start + level_size(l); /* nothing below this entry */
+	}
+	return KERN_NOT_FOUND;
+}
+
 void pmap_activate(struct pmap *pm)
 {
 	if (!pm->kernel)

@@ -11,6 +11,7 @@
 #include <mango/early_alloc.h>
 #include <mango/kmalloc.h>
 #include <mango/ktest.h>
+#include <mango/probe.h>
 #include <mango/trap.h>
 
 #define USER_VA 0x0000000040000000ull                 /* 1 GiB, in the user half */
@@ -157,6 +158,71 @@ KTEST(pmap, bad_arguments_are_refused)
 	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, PAGE_SIZE, VM_PROT_NONE), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
 	pmap_destroy(pm);
+}
+
+/* pmap_next_leaf visits the mappings of a range in order, a large one
+ * from its start, and skips what is empty. */
+KTEST(pmap, next_leaf_walks_the_mappings_in_order)
+{
+	struct pmap *pm = pmap_create();
+	uintptr_t va = 0;
+	phys_addr_t pa = 0;
+	unsigned order = 1;
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, 0, USER_VA, &va, NULL, NULL, NULL), KERN_NOT_FOUND);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA + 0x5000, 0x7000, 0, RW), KERN_OK);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA + LARGE_PAGE_SIZE, LARGE_PAGE_SIZE, ORDER_2M, RW),
+		     KERN_OK);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, 0, USER_HALF_END, &va, &pa, &order, NULL), KERN_OK);
+	KT_EXPECT_EQ(va, USER_VA + 0x5000);
+	KT_EXPECT_EQ(pa, 0x7000);
+	KT_EXPECT_EQ(order, 0);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, va + PAGE_SIZE, USER_HALF_END, &va, &pa, &order, NULL),
+		     KERN_OK);
+	KT_EXPECT_EQ(va, USER_VA + LARGE_PAGE_SIZE);
+	KT_EXPECT_EQ(order, ORDER_2M);
+	/* from inside the large mapping: it starts below */
+	KT_EXPECT_EQ(pmap_next_leaf(pm, va + 0x3000, USER_HALF_END, &va, NULL, NULL, NULL), KERN_OK);
+	KT_EXPECT_EQ(va, USER_VA + LARGE_PAGE_SIZE);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, va + LARGE_PAGE_SIZE, USER_HALF_END, &va, NULL, NULL, NULL),
+		     KERN_NOT_FOUND);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, USER_VA, USER_VA + 0x5000, &va, NULL, NULL, NULL),
+		     KERN_NOT_FOUND); /* end is exclusive */
+	KT_EXPECT_EQ(pmap_next_leaf(pm, USER_VA, USER_VA, &va, NULL, NULL, NULL),
+		     KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_next_leaf(pm, KERNEL_BASE, KERNEL_BASE + PAGE_SIZE, &va, NULL, NULL, NULL),
+		     KERN_INVALID_ARGUMENT);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, 2 * LARGE_PAGE_SIZE), KERN_OK);
+	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
+	pmap_destroy(pm);
+}
+
+/* Probes see what the CPU enforces: nothing mapped and a write to a
+ * read-only page come back as KERN_MEMORY_FAULT, not a panic. */
+KTEST(pmap, probes_see_what_the_cpu_enforces)
+{
+	uint64_t *frame = test_frame();
+	struct pmap *pm = pmap_create();
+	uint64_t v = 7;
+
+	KT_ASSERT_NOT_NULL(frame);
+	KT_ASSERT_NOT_NULL(pm);
+	frame[0] = 0x1234;
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA, virt_to_phys(frame), 0, VM_PROT_READ), KERN_OK);
+	pmap_activate(pm);
+	KT_EXPECT_EQ(probe_read64(USER_VA, &v), KERN_OK);
+	KT_EXPECT_EQ(v, 0x1234);
+	KT_EXPECT_EQ(probe_write64(USER_VA, 0x99), KERN_MEMORY_FAULT);
+	KT_EXPECT_EQ(probe_read64(USER_VA + PAGE_SIZE, &v), KERN_MEMORY_FAULT);
+	KT_EXPECT_EQ(v, 0x1234); /* unchanged by the faulted read */
+	KT_EXPECT_EQ(pmap_protect(pm, USER_VA, PAGE_SIZE, RW), KERN_OK);
+	KT_EXPECT_EQ(probe_write64(USER_VA, 0x99), KERN_OK);
+	pmap_activate(pmap_kernel());
+	KT_EXPECT_EQ(frame[0], 0x99);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, PAGE_SIZE), KERN_OK);
+	pmap_destroy(pm);
+	put_frame(frame);
 }
 
 static struct pmap *fault_pmap;

@@ -17,6 +17,7 @@
 #include <mango/ksyms.h>
 #include <mango/panic.h>
 #include <mango/printk.h>
+#include <mango/probe.h>
 #include <mango/trap.h>
 
 #define NR_IRQS 16
@@ -156,12 +157,15 @@ static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t ad
 
 /* page_fault - offer the fault to the registered handler (read CR2 first:
  * a nested fault in the handler would overwrite it); returns when it was
- * resolved, so the faulting instruction runs again. */
+ * resolved, so the faulting instruction runs again, or when it was a
+ * probe's (<mango/probe.h>), which then returns KERN_MEMORY_FAULT. */
 static void page_fault(struct trap_frame *tf)
 {
 	uint64_t addr = read_cr2();
 
 	if (page_fault_handler && page_fault_handler(tf, (uintptr_t)addr))
+		return;
+	if (!(tf->error & PF_ERR_U) && probe_fixup(tf))
 		return;
 	page_fault_fatal(tf, addr);
 }

@@ -13,6 +13,8 @@ typedef enum kern_status {
 	KERN_EXISTS,           /* already there (a duplicate key, a name in use) */
 	KERN_NOT_FOUND,        /* no such thing */
 	KERN_OUT_OF_RANGE,     /* an offset or address past the end */
+	KERN_ACCESS_DENIED,    /* more rights asked than the object grants */
+	KERN_MEMORY_FAULT,     /* an access to an address faulted (probe.h) */
 	KERN_NR_STATUS,
 } kern_status_t;
 

@@ -87,6 +87,18 @@ kern_status_t pmap_protect(struct pmap *pmap, uintptr_t va, size_t len, enum vm_
 kern_status_t pmap_extract(struct pmap *pmap, uintptr_t va, phys_addr_t *pa, unsigned *order,
 			   enum vm_prot *prot);
 
+/*
+ * pmap_next_leaf - the first mapping at or above @va that starts below
+ * @end: its start in *@leaf_va (it may start before @va when a large
+ * mapping covers @va), its frame, order and rights as pmap_extract gives
+ * them (each pointer may be NULL). Empty tables are skipped whole, so
+ * walking every mapping of a range costs what is mapped, not its size.
+ * KERN_OK; KERN_NOT_FOUND when nothing is mapped in [@va, @end);
+ * KERN_INVALID_ARGUMENT for a range outside the pmap's half.
+ */
+kern_status_t pmap_next_leaf(struct pmap *pmap, uintptr_t va, uintptr_t end, uintptr_t *leaf_va,
+			     phys_addr_t *pa, unsigned *order, enum vm_prot *prot);
+
 /* pmap_activate - make @pmap the address space this CPU translates with. */
 void pmap_activate(struct pmap *pmap);
 

@@ -1125,7 +1125,7 @@ KTEST(vmr, lookup_finds_first_and_last_byte)
 
 #define RAND_SLOTS 48      /* the region's pages */
 #define RAND_OBJ_PAGES 16  /* each object's */
-#define RAND_STEPS 300
+#define RAND_STEPS 500
 
 /* The model: what each page of the region shows. */
 struct slot {

@@ -58,14 +58,73 @@ static void vmr_warm_up(struct ktest *kt)
 	}
 }
 
-/* A case that stopped early may have left its region active. */
-static void vmr_back_to_kernel_pmap(struct ktest *kt)
+/*
+ * What a case holds: its regions, its own references on objects, frames
+ * it took. A case gives them back itself (put_region, put_object,
+ * put_frames) and checks what that did; the teardown gives back whatever
+ * a case that stopped early still held (the region first: it holds
+ * object references), so a failure reads as itself and not also as a
+ * leak. The teardown first puts the kernel's pmap back: the case may have
+ * stopped with its region active.
+ */
+#define HELD_MAX 8
+static struct vm_region *held_regions[HELD_MAX];
+static struct vm_object *held_objects[HELD_MAX];
+static struct vm_page *held_frames[HELD_MAX];
+
+static void hold(void **slots, void *p)
 {
-	pmap_activate(pmap_kernel());
+	for (unsigned i = 0; i < HELD_MAX; i++)
+		if (!slots[i]) {
+			slots[i] = p;
+			return;
+		}
+	panic("vm_region_test: a case holds more than %d things of a kind", HELD_MAX);
 }
 
-KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_back_to_kernel_pmap,
-		  .count = free_pages, .counted = "free pages");
+static void unhold(void **slots, void *p)
+{
+	for (unsigned i = 0; i < HELD_MAX; i++)
+		if (slots[i] == p) {
+			slots[i] = NULL;
+			return;
+		}
+}
+
+static void put_region(struct vm_region *r)
+{
+	unhold((void **)held_regions, r);
+	vm_region_put(r);
+}
+
+static void put_object(struct vm_object *vo)
+{
+	unhold((void **)held_objects, vo);
+	vm_object_put(vo);
+}
+
+static void put_frames(struct vm_page *p)
+{
+	unhold((void **)held_frames, p);
+	vm_page_free(p);
+}
+
+static void vmr_teardown(struct ktest *kt)
+{
+	pmap_activate(pmap_kernel());
+	for (unsigned i = 0; i < HELD_MAX; i++)
+		if (held_regions[i])
+			put_region(held_regions[i]);
+	for (unsigned i = 0; i < HELD_MAX; i++)
+		if (held_objects[i])
+			put_object(held_objects[i]);
+	for (unsigned i = 0; i < HELD_MAX; i++)
+		if (held_frames[i])
+			put_frames(held_frames[i]);
+}
+
+KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_teardown, .count = free_pages,
+		  .counted = "free pages");
 
 /* ---- statuses by name ---- */
 
@@ -126,6 +185,7 @@ static struct vm_object *new_object(struct ktest *kt, const char *name, size_t s
 	struct vm_object *vo = vm_object_create(name, size, prot);
 
 	KT_ASSERT_NOT_NULL(vo);
+	hold((void **)held_objects, vo);
 	return vo;
 }
 
@@ -164,6 +224,7 @@ static struct vm_region *new_region(struct ktest *kt, const char *name, uintptr_
 
 	ASSERT_STATUS(vm_region_create(name, start, size, &r), KERN_OK);
 	KT_ASSERT_NOT_NULL(r);
+	hold((void **)held_regions, r);
 	KT_ASSERT_EQ(pmap_table_pages(r->vr_pmap), 1);
 	vm_region_check(r);
 	return r;
@@ -425,10 +486,12 @@ KTEST(vmr, in_place_mapping_shows_its_frames)
 	uint64_t *kva, v = 0;
 
 	KT_ASSERT_NOT_NULL(block);
+	hold((void **)held_frames, block);
 	pa = vm_page_to_phys(block);
 	kva = vm_page_to_virt(block);
 	vo = vm_object_create_in_place("vmr-in-place", pa, 4 * PG, RW);
 	KT_ASSERT_NOT_NULL(vo);
+	hold((void **)held_objects, vo);
 	stamp(kva, seed_of(vo), 0, 4 * PG);
 	r = new_region(kt, "vmr-in-place", BASE, SPAN);
 	MAP_AT(r, vo, PG, 2 * PG, RW, b); /* object bytes [4K, 12K) */
@@ -448,10 +511,10 @@ KTEST(vmr, in_place_mapping_shows_its_frames)
 	KT_EXPECT_EQ(kva[(2 * PG + 16) / 8], 0x4c616234);
 	UNMAP(r, b, 2 * PG);
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 1);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
-	vm_page_free(block);
+	put_object(vo);
+	put_frames(block);
 }
 
 /* Bug: a page is entered at its object offset rather than at
@@ -489,9 +552,9 @@ KTEST(vmr, demand_pages_are_mapped_where_they_lie)
 	kva = vm_page_to_virt(p4);
 	KT_EXPECT_EQ(kva[(2 * PG + 32) / 8], 0x5151);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 3);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: rights are compared for equality with vo_prot, or only for some
@@ -526,10 +589,10 @@ KTEST(vmr, map_beyond_the_object_rights_is_refused)
 	MAP_AT(r, ru, 0, 4 * PG, RO | VM_PROT_USER, BASE + 8 * PG);
 	KT_EXPECT_EQ(look(r, BASE + 4 * PG).prot, RO);
 	KT_EXPECT_EQ(look(r, BASE + 8 * PG).prot, RO | VM_PROT_USER);
-	vm_region_put(r);
-	vm_object_put(ro);
-	vm_object_put(rw);
-	vm_object_put(ru);
+	put_region(r);
+	put_object(ro);
+	put_object(rw);
+	put_object(ru);
 }
 
 /* Bug: protect checks only the first mapping of the range against its
@@ -565,11 +628,11 @@ KTEST(vmr, protect_beyond_the_object_rights_is_refused)
 	PROTECT(r, b, 2 * PG, RW);
 	EXPECT_LEAF(r, b, vm_page_to_phys(prw), LEAF_4K, RW);
 	KT_EXPECT_EQ(look(r, b + PG).prot, RW);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(rw), 1);
 	KT_EXPECT_EQ(refs(ro), 1);
-	vm_object_put(rw);
-	vm_object_put(ro);
+	put_object(rw);
+	put_object(ro);
 }
 
 /* Bug: the overlap test looks only at the mapping at or below the new
@@ -624,9 +687,9 @@ KTEST(vmr, overlaps_are_refused_adjacent_ranges_accepted)
 	EXPECT_MAPPING(r, b - PG, b - 4 * PG, 4 * PG, 4 * PG);
 	EXPECT_MAPPING(r, b + 4 * PG, b + 4 * PG, 4 * PG, 0);
 	KT_EXPECT_EQ(count_leaves(r, BASE, BASE + SPAN), 12);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: "anywhere" takes the first gap after the last mapping, or the
@@ -663,9 +726,9 @@ KTEST(vmr, anywhere_takes_the_lowest_free_range_that_fits)
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE);
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 63 * PG);
 	EXPECT_MAPPING(r, BASE + 63 * PG, BASE + 63 * PG, PG, 0);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: a mapping of 2 MiB or more placed "anywhere" is not 2 MiB aligned
@@ -694,9 +757,9 @@ KTEST(vmr, anywhere_aligns_large_mappings_fixed_stays_inside)
 	KT_EXPECT_EQ(refs(vo), 5);
 	MAP_AT(r, vo, 0, PG, RO, start + size - PG); /* the last page is inside */
 	EXPECT_MAPPING(r, start + size - 1, start + size - PG, PG, 0);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: "anywhere" searches page by page (asking the tree about every
@@ -715,9 +778,9 @@ KTEST(vmr, anywhere_steps_over_a_large_mapping_at_once)
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 1); /* the object has no page */
 	UNMAP(r, BASE, huge);
 	MAP_ANYWHERE(r, vo, 0, huge, RO, BASE);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: a split's right part keeps the old m_offset (it would show the
@@ -770,8 +833,8 @@ KTEST(vmr, unmap_the_middle_splits_in_two)
 	KT_EXPECT_EQ(vo_mapping_count(vo), 0);
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 1);
 	UNMAP(r, b, PG); /* nothing there at all: fine too */
-	vm_region_put(r);
-	vm_object_put(vo);
+	put_region(r);
+	put_object(vo);
 }
 
 /* Bug: protect changes m_prot but not the page tables (the CPU still
@@ -822,9 +885,9 @@ KTEST(vmr, protect_is_enforced_by_the_cpu)
 	pmap_activate(pmap_kernel());
 	KT_EXPECT_EQ(look(r, b + 3 * PG).prot, RW);
 	KT_EXPECT_EQ(mapping_count(r), 3);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: protecting part of a 2 MiB leaf calls pmap_protect on it as is
@@ -853,9 +916,9 @@ KTEST(vmr, protect_part_of_a_large_leaf_splits_it)
 	EXPECT_SHOWS(b + PG, vo, PG, PG);
 	EXPECT_SHOWS(b + 3 * PG, vo, 3 * PG, TWO_M - 3 * PG);
 	pmap_activate(pmap_kernel());
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: every page is entered with 4 KiB leaves (512 entries and a page
@@ -894,12 +957,18 @@ KTEST(vmr, a_2m_page_is_one_large_leaf_only_where_it_fits)
 	pmap_activate(pmap_kernel());
 	UNMAP(r, b + PG, TWO_M);
 
-	/* aligned, but the mapping holds only part of the page */
+	/* aligned, but the mapping holds only part of the page: its tail, */
 	MAP_AT(r, vo, (off_t)TWO_M + (off_t)PG, TWO_M - PG, RW, b + PG);
 	EXPECT_NO_LEAF(r, b);
 	EXPECT_LEAF(r, b + PG, pa + PG, LEAF_4K, RW);
 	KT_EXPECT_EQ(count_leaves(r, BASE, BASE + SPAN), 511);
 	UNMAP(r, b + PG, TWO_M - PG);
+	/* its head */
+	MAP_AT(r, vo, (off_t)TWO_M, 4 * PG, RW, b);
+	EXPECT_LEAF(r, b, pa, LEAF_4K, RW);
+	EXPECT_NO_LEAF(r, b + 4 * PG);
+	KT_EXPECT_EQ(count_leaves(r, BASE, BASE + SPAN), 4);
+	UNMAP(r, b, 4 * PG);
 
 	/* the whole object: a small leaf, then a large one */
 	MAP_AT(r, vo, 0, 2 * TWO_M, RW, b);
@@ -908,9 +977,9 @@ KTEST(vmr, a_2m_page_is_one_large_leaf_only_where_it_fits)
 	EXPECT_LEAF(r, b + TWO_M + 0x1234, pa + 0x1234, LEAF_2M, RW);
 	KT_EXPECT_EQ(count_leaves(r, BASE, BASE + SPAN), 2);
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 4);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: unmap drops the mapping but leaves its page-table entries (and the
@@ -952,8 +1021,8 @@ KTEST(vmr, unmap_gives_back_every_table_page)
 	KT_EXPECT_EQ(mapping_count(r), 0);
 	KT_EXPECT_EQ(refs(vo), 1);
 	KT_EXPECT_EQ(free_pages(), before);
-	vm_region_put(r);
-	vm_object_put(vo);
+	put_region(r);
+	put_object(vo);
 }
 
 /* Bug: unmapping part of a 2 MiB leaf calls pmap_remove on it as is
@@ -986,8 +1055,8 @@ KTEST(vmr, unmap_part_of_a_large_leaf_keeps_the_rest)
 	UNMAP(r, b, TWO_M);
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 1);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_region_put(r);
-	vm_object_put(vo);
+	put_region(r);
+	put_object(vo);
 }
 
 /* Bug: a bad argument reaches the code that trusts it - a NULL
@@ -1075,9 +1144,9 @@ KTEST(vmr, bad_arguments_come_back_as_statuses)
 	EXPECT_LEAF(r, end - PG, vm_page_to_phys(last), LEAF_4K, RO);
 	KT_EXPECT_EQ(refs(vo), 2);
 	UNMAP(r, end - PG, PG);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_NULL(vm_region_find(longest));
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* Bug: lookup takes the first mapping at or above the address (a
@@ -1116,9 +1185,9 @@ KTEST(vmr, lookup_finds_first_and_last_byte)
 	vm_region_unlock(r);
 	KT_EXPECT_EQ(off, 3 * PG + 5);
 	KT_EXPECT_TRUE(m != NULL && m == look(r, a).m);
-	vm_region_put(r);
+	put_region(r);
 	KT_EXPECT_EQ(refs(vo), 1);
-	vm_object_put(vo);
+	put_object(vo);
 }
 
 /* ---- a random sequence against a model ---- */
@@ -1315,7 +1384,7 @@ KTEST(vmr, random_map_unmap_protect_match_a_model)
 					st.slots[i].prot = prot;
 		}
 		if (got != want && got != also)
-			KT_FAIL("step %d: %s [page %u, +%u pages) prot 0x%x: expected %s, got %s",
+			KT_FAIL("step %d: %s [page %u, +%u pages) (prot 0x%x): expected %s, got %s",
 				step, op, a, n, (unsigned)prot, kern_status_name(want),
 				kern_status_name(got));
 		vm_region_check(st.r);
@@ -1323,12 +1392,12 @@ KTEST(vmr, random_map_unmap_protect_match_a_model)
 		probe_a_slot(kt, &st, step);
 	}
 	pmap_activate(pmap_kernel());
-	vm_region_put(st.r);
+	put_region(st.r);
 	KT_EXPECT_EQ(free_pages(), before); /* every table page, and the root */
 	for (unsigned o = 0; o < 2; o++) {
 		KT_EXPECT_EQ(refs(st.objs[o]), 1);
 		KT_EXPECT_EQ(vo_mapping_count(st.objs[o]), 0);
-		vm_object_put(st.objs[o]);
+		put_object(st.objs[o]);
 	}
 }
 
@@ -1346,7 +1415,7 @@ KTEST(vmr, a_mapping_keeps_its_object_alive)
 	new_page(kt, vo, PG, VM_PAGE_4K);
 	MAP_AT(r, vo, 0, 2 * PG, RW, b);
 	KT_EXPECT_EQ(refs(vo), 2);
-	vm_object_put(vo); /* the caller's reference: the mapping's is left */
+	put_object(vo); /* the caller's reference: the mapping's is left */
 	KT_ASSERT_TRUE(vm_object_find("vmr-alive") == vo);
 	KT_EXPECT_EQ(refs(vo), 1);
 	vm_region_activate(r);
@@ -1358,7 +1427,7 @@ KTEST(vmr, a_mapping_keeps_its_object_alive)
 	KT_EXPECT_NULL(vm_object_find("vmr-alive"));
 	/* its two pages, and the tables the mapping needed */
 	KT_EXPECT_EQ(free_pages(), free_mapped + 2 + (tables - 1));
-	vm_region_put(r);
+	put_region(r);
 }
 
 /* Bug: the last vm_region_put frees the region and its pmap but not its
@@ -1387,12 +1456,12 @@ KTEST(vmr, last_put_unmaps_everything)
 	KT_EXPECT_EQ(refs(small), 3);
 	/* not the last reference: nothing happens */
 	object_get(&r->vr_base);
-	vm_region_put(r);
+	vm_region_put(r);   /* ours, taken just above */
 	KT_EXPECT_TRUE(vm_region_find("vmr-put") == r);
 	KT_EXPECT_EQ(mapping_count(r), 4);
 	vm_region_activate(r);
 	EXPECT_SHOWS(b, big, 0, PG);
-	vm_region_put(r); /* the last, while active */
+	put_region(r); /* the last, while active */
 	KT_EXPECT_NULL(vm_region_find("vmr-put"));
 	EXPECT_READ_FAULTS(b); /* the kernel's pmap: no user half */
 	KT_EXPECT_EQ(refs(big), 1);
@@ -1400,6 +1469,6 @@ KTEST(vmr, last_put_unmaps_everything)
 	KT_EXPECT_EQ(vo_mapping_count(big), 0);
 	KT_EXPECT_EQ(vo_mapping_count(small), 0);
 	KT_EXPECT_EQ(free_pages(), before);
-	vm_object_put(big);
-	vm_object_put(small);
+	put_object(big);
+	put_object(small);
 }

@@ -38,13 +38,23 @@ def vmr(m, args, expect):
     return out
 
 
-def new_region(m):
+@pytest.fixture
+def as0(boot):
+    """A machine with QMP and an empty address space as0: (machine, QMP)."""
+    m = boot(qmp=True)
     vmr(m, "create as0 0x%x 1G" % BASE, "vmr as0: [0x10000000, 0x50000000)")
+    return m, m.qmp()
 
 
 def new_object(m, name, size, prot="rw"):
     check.contains(m.run("vmo create %s 0x%x %s" % (name, size, prot)), "vmo %s:" % name,
                    "`vmo create %s 0x%x %s`" % (name, size, prot))
+
+
+def object_with_pages(m, name, pages):
+    """A new object @name of @pages pages, each allocated: {offset: frame}."""
+    new_object(m, name, pages * PAGE)
+    return {off: alloc(m, name, off) for off in range(0, pages * PAGE, PAGE)}
 
 
 def alloc(m, vmo, offset, order=0):
@@ -114,10 +124,8 @@ def faults(m, cmd, why):
     check.contains(m.run("uptime"), "ticks at", "`uptime` after `%s` faulted" % cmd)
 
 
-def test_mappings_are_what_the_cpu_walks(boot):
-    m = boot(qmp=True)
-    q = m.qmp()
-    new_region(m)
+def test_mappings_are_what_the_cpu_walks(as0):
+    m, q = as0
     new_object(m, "buf", 4 * PAGE)
     frames = {off: alloc(m, "buf", off) for off in (0, PAGE, 3 * PAGE)}  # no page at 0x2000
     a = map_into(m, "buf", 0, 4 * PAGE, "rw", BASE)
@@ -148,10 +156,8 @@ def test_mappings_are_what_the_cpu_walks(boot):
     faults(m, "peek 0x%x" % (a + 0x2008), "not mapped")
 
 
-def test_large_pages_get_large_leaves(boot):
-    m = boot(qmp=True)
-    q = m.qmp()
-    new_region(m)
+def test_large_pages_get_large_leaves(as0):
+    m, q = as0
     new_object(m, "big", 2 * LARGE)
     frame = alloc(m, "big", LARGE, 9)
     a = map_into(m, "big", 0, 2 * LARGE, "rw", BASE + 2 * LARGE)  # the page lands 2 MiB aligned
@@ -189,12 +195,9 @@ def test_large_pages_get_large_leaves(boot):
          "img+0x1238 vs QEMU's xp of its frame 0x%x" % (image + 0x1238))
 
 
-def test_unmap_takes_away_what_the_cpu_walks(boot):
-    m = boot(qmp=True)
-    q = m.qmp()
-    new_region(m)
-    new_object(m, "buf", 4 * PAGE)
-    frames = {off: alloc(m, "buf", off) for off in range(0, 4 * PAGE, PAGE)}
+def test_unmap_takes_away_what_the_cpu_walks(as0):
+    m, q = as0
+    frames = object_with_pages(m, "buf", 4)
     a = map_into(m, "buf", 0, 4 * PAGE, "rw", BASE)
     use(m)
     for off in frames:
@@ -220,10 +223,8 @@ def test_unmap_takes_away_what_the_cpu_walks(boot):
                    "`vmo read buf 0x3008`: unmapping drops mappings, the object keeps its pages")
 
 
-def test_unmap_inside_a_large_leaf_keeps_the_rest(boot):
-    m = boot(qmp=True)
-    q = m.qmp()
-    new_region(m)
+def test_unmap_inside_a_large_leaf_keeps_the_rest(as0):
+    m, q = as0
     new_object(m, "big", LARGE)
     frame = alloc(m, "big", 0, 9)
     a = map_into(m, "big", 0, LARGE, "rw", BASE)
@@ -239,12 +240,9 @@ def test_unmap_inside_a_large_leaf_keeps_the_rest(boot):
     vmr(m, "list as0", "mappings=2")
 
 
-def test_protect_is_what_the_cpu_enforces(boot):
-    m = boot(qmp=True)
-    q = m.qmp()
-    new_region(m)
-    new_object(m, "buf", 3 * PAGE)
-    frames = {off: alloc(m, "buf", off) for off in range(0, 3 * PAGE, PAGE)}
+def test_protect_is_what_the_cpu_enforces(as0):
+    m, q = as0
+    frames = object_with_pages(m, "buf", 3)
     a = map_into(m, "buf", 0, 3 * PAGE, "rw", BASE)
     b = map_into(m, "buf", 0, 3 * PAGE, "rw", BASE + LARGE)
     use(m)

@@ -1,6 +1,7 @@
 """The monitor's `pt` shows the page tables the CPU walks: checked against
 QEMU's own reading of them (QMP: CR3, the table words in physical memory,
-gva2gpa, info tlb) on the kernel's mappings, which every branch has."""
+gva2gpa, info tlb) on the kernel's mappings, which every branch has, and
+on an address space of Lab 4 where it is solved."""
 import re
 
 import pytest
@@ -95,3 +96,32 @@ def test_pt_of_an_unmapped_address_stops_at_the_missing_entry(boot):
 def test_pt_rejects_bad_input(mango, args, answer):
     assert mango.run("pt " + args) == answer
     assert "ticks at" in mango.run("uptime")
+
+
+RUN = re.compile(r"^  \[0x([0-9a-f]+), 0x([0-9a-f]+)\) -> 0x([0-9a-f]+)  (\d+) ([KM])iB x(\d+)  (\S+)$",
+                 re.M)
+
+
+@pytest.mark.needs_lab(4)
+def test_pt_runs_are_the_leaves_qemu_walks(boot):
+    """`pt` alone lists the active user half in runs: expanded, they are
+    the leaves of QEMU's info tlb, with the same sizes and write rights."""
+    m = boot(qmp=True)
+    for line in ("vmo create buf 16K rw", "vmo alloc buf 0", "vmo alloc buf 0x1000",
+                 "vmo alloc buf 0x3000", "vmo create big 2M rw", "vmo alloc big 0 9",
+                 "vmr create as0 0x10000000 1G", "vmr map as0 buf 0 16K rw 0x10000000",
+                 "vmr map as0 buf 0 16K r 0x10100000", "vmr map as0 big 0 2M rw 0x10200000",
+                 "vmr use as0"):
+        assert "KERN_" not in m.run(line), line
+    out = m.run("pt")
+    leaves = {}
+    for start, end, pa, size, unit, count, prot in RUN.findall(out):
+        size = int(size) << (10 if unit == "K" else 20)
+        start, end, pa, count = int(start, 16), int(end, 16), int(pa, 16), int(count)
+        assert end - start == size * count, out
+        for i in range(count):
+            leaves[start + i * size] = (pa + i * size, size, "w" in prot)
+    assert out.endswith("  5 runs, 7 leaves\n") and len(leaves) == 7, out
+    qemu = {va: (pa, 0x200000 if flags[2] == "P" else 0x1000, flags[-1] == "W")
+            for va, (pa, flags) in m.qmp().tlb().items() if va < 0x800000000000}
+    assert leaves == qemu

@@ -28,8 +28,8 @@ static const struct {
 	uint64_t bit;
 	const char *name;
 } entry_bits[] = {
-	{ PTE_P, "P" }, { PTE_W, "W" },   { PTE_U, "U" }, { PTE_NX, "NX" }, { PTE_PS, "PS" },
-	{ PTE_A, "A" }, { PTE_D, "D" },   { PTE_G, "G" }, { PTE_PWT, "PWT" }, { PTE_PCD, "PCD" },
+	{ PTE_P, "P" }, { PTE_W, "W" }, { PTE_U, "U" }, { PTE_NX, "NX" },   { PTE_PS, "PS" },
+	{ PTE_A, "A" }, { PTE_D, "D" }, { PTE_G, "G" }, { PTE_PWT, "PWT" }, { PTE_PCD, "PCD" },
 };
 
 /* The root CR3 points at. */

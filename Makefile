@@ -473,18 +473,17 @@ bench-btree: $(BUILD)/host/btree_bench
 # Mapping (Lab 4): vm_region_map + vm_region_unmap against bare pmap calls.
 # Build 2 compiles vm/'s files as the kernel does (LAB_CFLAGS), the pmap
 # and the rest -O2, as in the kernel.
-MAP_BENCH_SRCS := $(sort $(VM_HOST_SRCS) $(wildcard vm/vm_region.c))
-MAP_BENCH_LAB := $(filter-out vm/host/%,$(filter vm/%,$(MAP_BENCH_SRCS)))
-$(BUILD)/host/vm_region_bench: vm/host/vm_region_bench.c $(MAP_BENCH_SRCS)
+MAP_BENCH_LAB := $(filter-out vm/host/%,$(filter vm/%,$(VM_HOST_SRCS)))
+$(BUILD)/host/vm_region_bench: vm/host/vm_region_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(MAP_BENCH_SRCS) $< -o $@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
 
-$(BUILD)/host/vm_region_bench-lab: vm/host/vm_region_bench.c $(MAP_BENCH_SRCS)
+$(BUILD)/host/vm_region_bench-lab: vm/host/vm_region_bench.c $(VM_HOST_SRCS)
 	@mkdir -p $(@D)/map-lab
 	$(Q)for f in $(MAP_BENCH_LAB); do \
 		$(HOSTCC) $(HOST_CFLAGS) -O2 $(LAB_CFLAGS) -c $$f -o $(@D)/map-lab/$$(basename $$f .c).o \
 			|| exit 1; done
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(filter-out $(MAP_BENCH_LAB),$(MAP_BENCH_SRCS)) \
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(filter-out $(MAP_BENCH_LAB),$(VM_HOST_SRCS)) \
 		$(patsubst vm/%.c,$(@D)/map-lab/%.o,$(MAP_BENCH_LAB)) $< -o $@
 
 bench-map: $(BUILD)/host/vm_region_bench $(BUILD)/host/vm_region_bench-lab

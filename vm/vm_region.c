@@ -85,8 +85,8 @@ static uintptr_t mapping_end(const struct vm_region_mapping *m)
 /* The order of vr_mappings: by m_base. */
 static int mapping_cmp(const struct btree_node *a, const struct btree_node *b)
 {
-	uintptr_t x = mapping_of((struct btree_node *)a)->m_base;
-	uintptr_t y = mapping_of((struct btree_node *)b)->m_base;
+	uintptr_t x = container_of(a, struct vm_region_mapping, m_node)->m_base;
+	uintptr_t y = container_of(b, struct vm_region_mapping, m_node)->m_base;
 	return x < y ? -1 : x > y;
 }
 
@@ -94,7 +94,8 @@ static int mapping_cmp(const struct btree_node *a, const struct btree_node *b)
  * address against a mapping's m_base. */
 static int addr_cmp(const void *key, const struct btree_node *n)
 {
-	uintptr_t x = *(const uintptr_t *)key, y = mapping_of((struct btree_node *)n)->m_base;
+	uintptr_t x = *(const uintptr_t *)key;
+	uintptr_t y = container_of(n, struct vm_region_mapping, m_node)->m_base;
 	return x < y ? -1 : x > y;
 }
 

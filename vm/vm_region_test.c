@@ -293,10 +293,11 @@ static void map_anywhere(struct ktest *kt, const char *file, int line, struct vm
 			   (unsigned long)(want - r->vr_start));
 }
 
-static kern_status_t map_anywhere_status(struct vm_region *r, struct vm_object *vo, size_t len)
+static kern_status_t map_anywhere_status(struct vm_region *r, struct vm_object *vo, off_t off,
+					 size_t len)
 {
 	uintptr_t where = VM_REGION_ANYWHERE;
-	kern_status_t s = vm_region_map(r, vo, 0, len, RO, &where);
+	kern_status_t s = vm_region_map(r, vo, off, len, RO, &where);
 
 	vm_region_check(r);
 	return s;
@@ -711,15 +712,15 @@ KTEST(vmr, anywhere_takes_the_lowest_free_range_that_fits)
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 7 * PG);
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 19 * PG);
 	EXPECT_MAPPING(r, BASE + 19 * PG, BASE + 19 * PG, PG, 0);
-	EXPECT_STATUS(map_anywhere_status(r, vo, 45 * PG), KERN_NO_MEMORY); /* 44 pages left */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, 45 * PG), KERN_NO_MEMORY); /* 44 pages left */
 	KT_EXPECT_EQ(mapping_count(r), 9);
 	MAP_ANYWHERE(r, vo, 0, 44 * PG, RO, BASE + 20 * PG); /* up to the region's end */
-	EXPECT_STATUS(map_anywhere_status(r, vo, PG), KERN_NO_MEMORY);
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, PG), KERN_NO_MEMORY);
 	KT_EXPECT_EQ(mapping_count(r), 10);
 	KT_EXPECT_EQ(refs(vo), 11);
 	/* holes: the first page, the last page, one in the middle */
 	UNMAP(r, BASE + 4 * PG, PG);
-	EXPECT_STATUS(map_anywhere_status(r, vo, 2 * PG), KERN_NO_MEMORY);
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, 2 * PG), KERN_NO_MEMORY);
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 4 * PG);
 	UNMAP(r, BASE + 63 * PG, PG);
 	UNMAP(r, BASE, PG);
@@ -1107,7 +1108,9 @@ KTEST(vmr, bad_arguments_come_back_as_statuses)
 	EXPECT_STATUS(map_fixed(r, vo, 2 * PG, -(size_t)PG, RO, BASE), KERN_OUT_OF_RANGE);
 	EXPECT_EITHER(map_fixed(r, vo, -(off_t)PG, 2 * PG, RO, BASE), KERN_INVALID_ARGUMENT,
 		      KERN_OUT_OF_RANGE);
-	EXPECT_STATUS(map_anywhere_status(r, vo, SPAN + PG), KERN_OUT_OF_RANGE); /* > vo_size */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, SPAN + PG), KERN_OUT_OF_RANGE); /* > vo_size */
+	/* offset + len wraps round to inside vo_size (anywhere: no range to refuse it) */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 2 * PG, -(size_t)PG), KERN_OUT_OF_RANGE);
 	KT_EXPECT_EQ(mapping_count(r), 0);
 	KT_EXPECT_EQ(refs(vo), 1);
 	KT_EXPECT_EQ(vo_mapping_count(vo), 0);

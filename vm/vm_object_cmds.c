@@ -7,12 +7,14 @@
  *   vmo show <name>
  *   vmo alloc <name> <offset> [order]
  *   vmo read <name> <offset>          the 64-bit word at offset, through the object
- *   vmo drop <name>                   drop the monitor's reference
+ *   vmo drop <name>                   drop the monitor's reference (refused,
+ *                                     naming the mappings, while it is mapped)
  * Every bad input is answered with a message; nothing here panics.
  */
 #include <mango/monitor.h>
 #include <mango/object.h>
 #include <mango/vm_object.h>
+#include <mango/vm_region.h>
 #include <mango/vm_arch.h>
 
 static bool parse_prot(const char *s, enum vm_prot *out)
@@ -82,6 +84,34 @@ static int create_failed(const char *sub, const char *fn)
 	printk("vmo %s: failed: %s() returned NULL (the reason is above; if there is "
 	       "none, %s is still the Lab 3 stub)\n", sub, fn, fn);
 	return 1;
+}
+
+/*
+ * mapped_by - if @vo is mapped, say by which mappings and return true. Each
+ * mapping holds a reference of its own, so while one does, the monitor
+ * cannot tell its reference from theirs: `vmo drop` then drops nothing
+ * (dropping a mapping's reference would destroy a mapped object later).
+ * Lock: @vo's not held (it takes it).
+ */
+static bool mapped_by(struct vm_object *vo)
+{
+	bool mapped;
+
+	vm_object_lock(vo);
+	mapped = !queue_empty(&vo->vo_mappings);
+	if (mapped)
+		printk("vmo drop: '%s' is mapped, and each mapping holds a reference:\n",
+		       vo->vo_name);
+	queue_foreach(e, &vo->vo_mappings) {
+		struct vm_region_mapping *m = container_of(e, struct vm_region_mapping, m_vo_link);
+		printk("  region %s [0x%lx, 0x%lx) offset 0x%lx\n", m->m_region->vr_name,
+		       (unsigned long)m->m_base, (unsigned long)(m->m_base + m->m_len),
+		       (unsigned long)m->m_offset);
+	}
+	vm_object_unlock(vo);
+	if (mapped)
+		printk("nothing dropped: unmap those first\n");
+	return mapped;
 }
 
 static int cmd_vmo(int argc, char **argv)
@@ -187,6 +217,8 @@ static int cmd_vmo(int argc, char **argv)
 	}
 	if (!strcmp(sub, "drop") && argc == 3) {
 		if (!(vo = named(argv[2])))
+			return 1;
+		if (mapped_by(vo))
 			return 1;
 		vm_object_put(vo);
 		printk("dropped '%s'\n", argv[2]);

@@ -351,6 +351,7 @@ static void mapping_link(struct vm_region *region, struct vm_region_mapping *m)
 {
 	struct vm_object *vo = m->m_object;
 
+	VM_REGION_ASSERT_LOCKED(region);
 	if (btree_insert(&region->vr_mappings, &m->m_node, mapping_cmp) != KERN_OK)
 		panic("region '%s': two mappings at 0x%lx [R2]", region->vr_name,
 		      (unsigned long)m->m_base);
@@ -411,8 +412,9 @@ static bool find_gap(struct vm_region *region, size_t len, uintptr_t align, uint
 /*
  * enter_run - enter the physically contiguous [@va, @va + @len) ->
  * [@pa, @pa + @len) with @prot, each part with the largest leaf that fits
- * [R6]. KERN_OK, or KERN_NO_MEMORY (what was entered stays: the caller
- * removes it). Lock: the region's held.
+ * [R6]. KERN_OK; KERN_NO_MEMORY, or KERN_INVALID_ARGUMENT for frames the
+ * machine cannot map (an in-place object past its physical addresses):
+ * what was entered stays, the caller removes it. Lock: the region's held.
  */
 static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr_t pa, size_t len,
 			       enum vm_prot prot)
@@ -422,11 +424,11 @@ static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr
 		size_t step = large ? LARGE_SIZE : PAGE_SIZE;
 		kern_status_t s = pmap_enter(region->vr_pmap, va, pa, large ? LARGE_ORDER : 0, prot);
 
-		if (s == KERN_NO_MEMORY)
-			return s;
+		if (s == KERN_EXISTS)
+			panic("region '%s': a leaf at 0x%lx already, outside every mapping [R5]",
+			      region->vr_name, (unsigned long)va);
 		if (s != KERN_OK)
-			panic("region '%s': leaf at 0x%lx: %s (a leaf outside the mappings? [R5])",
-			      region->vr_name, (unsigned long)va, kern_status_name(s));
+			return s;
 		va += step;
 		pa += step;
 		len -= step;
@@ -445,11 +447,13 @@ static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr
  * mapping_populate - enter in the pmap every page @m's object already has
  * in @m's window, with @m's rights and the largest leaves that fit [R6]
  * (in-place objects: every frame of the window). KERN_OK, or
- * KERN_NO_MEMORY (leaves may have been entered: the caller removes them).
- * Lock: @region's held; the object's not held (it takes it).
+ * what enter_run gives (leaves may have been entered: the caller removes
+ * them). Lock: @region's held; the object's not held (it takes it).
  */
 static kern_status_t mapping_populate(struct vm_region *region, struct vm_region_mapping *m)
 {
+	VM_REGION_ASSERT_LOCKED(region);
+	VM_OBJECT_ASSERT_UNLOCKED(m->m_object);
 	// LAB 4 SOLUTION BEGIN
 	struct vm_object *vo = m->m_object;
 	off_t lo = m->m_offset, hi = m->m_offset + (off_t)m->m_len;

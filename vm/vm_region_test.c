@@ -34,6 +34,7 @@
 
 /* ---- the suite: warm-up, leak check, teardown ---- */
 
+/* The leak check's count: the page allocator's free frames. */
 static size_t free_pages(void)
 {
 	struct vm_page_stats st;
@@ -72,6 +73,7 @@ static struct vm_region *held_regions[HELD_MAX];
 static struct vm_object *held_objects[HELD_MAX];
 static struct vm_page *held_frames[HELD_MAX];
 
+/* Record @p in the first free one of @slots (HELD_MAX of them). */
 static void hold(void **slots, void *p)
 {
 	for (unsigned i = 0; i < HELD_MAX; i++)
@@ -82,6 +84,7 @@ static void hold(void **slots, void *p)
 	panic("vm_region_test: a case holds more than %d things of a kind", HELD_MAX);
 }
 
+/* Forget @p, if @slots has it. */
 static void unhold(void **slots, void *p)
 {
 	for (unsigned i = 0; i < HELD_MAX; i++)
@@ -91,6 +94,8 @@ static void unhold(void **slots, void *p)
 		}
 }
 
+/* Give back what the case held: a region, its own reference on an
+ * object, a block of frames. */
 static void put_region(struct vm_region *r)
 {
 	unhold((void **)held_regions, r);
@@ -128,6 +133,8 @@ KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_teardown, .count = 
 
 /* ---- statuses by name ---- */
 
+/* Whether @got is @want; if not, a failure naming both (and the case
+ * stops if @fatal). */
 static bool status_is(struct ktest *kt, kern_status_t got, kern_status_t want, const char *call,
 		      const char *file, int line, bool fatal)
 {
@@ -160,6 +167,7 @@ static uint64_t word_at(uint64_t seed, off_t off)
 	return seed ^ ((uint64_t)off * 0x9E3779B97F4A7C15ull);
 }
 
+/* The seed of @vo's stamped words: a hash of its name (FNV-1a). */
 static uint64_t seed_of(const struct vm_object *vo)
 {
 	uint64_t h = 0xCBF29CE484222325ull;
@@ -179,6 +187,8 @@ static void stamp(void *kva, uint64_t seed, off_t off, size_t len)
 	}
 }
 
+/* A new object the case holds (given back by put_object or the
+ * teardown), or the case stops. */
 static struct vm_object *new_object(struct ktest *kt, const char *name, size_t size,
 				    enum vm_prot prot)
 {
@@ -200,6 +210,7 @@ static struct vm_page *new_page(struct ktest *kt, struct vm_object *vo, off_t of
 	return p;
 }
 
+/* @vo's references: the case's own (one) and one per mapping. */
 static unsigned long refs(const struct vm_object *vo)
 {
 	return vo->vo_base.ob_refs;
@@ -217,6 +228,8 @@ static size_t vo_mapping_count(struct vm_object *vo)
 
 /* ---- regions: create, map, look up ---- */
 
+/* A new, empty region the case holds (given back by put_region or the
+ * teardown), or the case stops. */
 static struct vm_region *new_region(struct ktest *kt, const char *name, uintptr_t start,
 				    size_t size)
 {
@@ -230,6 +243,7 @@ static struct vm_region *new_region(struct ktest *kt, const char *name, uintptr_
 	return r;
 }
 
+/* Mappings in @r's tree. */
 static size_t mapping_count(struct vm_region *r)
 {
 	size_t n;
@@ -293,15 +307,18 @@ static void map_anywhere(struct ktest *kt, const char *file, int line, struct vm
 			   (unsigned long)(want - r->vr_start));
 }
 
-static kern_status_t map_anywhere_status(struct vm_region *r, struct vm_object *vo, size_t len)
+/* vm_region_map anywhere, read-only (the status only). */
+static kern_status_t map_anywhere_status(struct vm_region *r, struct vm_object *vo, off_t off,
+					 size_t len)
 {
 	uintptr_t where = VM_REGION_ANYWHERE;
-	kern_status_t s = vm_region_map(r, vo, 0, len, RO, &where);
+	kern_status_t s = vm_region_map(r, vo, off, len, RO, &where);
 
 	vm_region_check(r);
 	return s;
 }
 
+/* UNMAP / PROTECT: the call returns KERN_OK, or the case stops. */
 #define UNMAP(r, b, l)                                               \
 	({                                                           \
 		ASSERT_STATUS(vm_region_unmap(r, b, l), KERN_OK);    \
@@ -356,15 +373,16 @@ static bool expect_mapping(struct ktest *kt, const char *file, int line, struct 
 
 	if (w.s != KERN_OK || !w.m) {
 		ktest_fail(kt, file, line, false, "lookup(0x%lx): expected the mapping [0x%lx, "
-			   "+0x%zx) at offset 0x%lx, got %s%s", (unsigned long)va,
+			   "+0x%zx) from object offset 0x%lx, got %s%s", (unsigned long)va,
 			   (unsigned long)base, len, (long)off, kern_status_name(w.s),
 			   w.s == KERN_OK ? " and no mapping" : "");
 		return false;
 	}
 	if (w.base != base || w.len != len || w.m_offset != off || w.at != at) {
 		ktest_fail(kt, file, line, false, "lookup(0x%lx): expected the mapping [0x%lx, "
-			   "+0x%zx) at offset 0x%lx (va at 0x%lx), got [0x%lx, +0x%zx) at offset "
-			   "0x%lx (va at 0x%lx)", (unsigned long)va, (unsigned long)base, len,
+			   "+0x%zx) from object offset 0x%lx, the address at offset 0x%lx; got "
+			   "[0x%lx, +0x%zx) from 0x%lx, the address at 0x%lx", (unsigned long)va,
+			   (unsigned long)base, len,
 			   (long)off, (long)at, (unsigned long)w.base, w.len, (long)w.m_offset,
 			   (long)w.at);
 		return false;
@@ -372,6 +390,7 @@ static bool expect_mapping(struct ktest *kt, const char *file, int line, struct 
 	return true;
 }
 
+/* EXPECT_NO_MAPPING(r, va): lookup finds nothing at @va. */
 #define EXPECT_NO_MAPPING(r, va) expect_no_mapping(kt, __FILE__, __LINE__, r, va)
 static bool expect_no_mapping(struct ktest *kt, const char *file, int line, struct vm_region *r,
 			      uintptr_t va)
@@ -420,8 +439,22 @@ static bool expect_leaf(struct ktest *kt, const char *file, int line, struct vm_
 	return true;
 }
 
-#define EXPECT_NO_LEAF(r, va) EXPECT_STATUS(pmap_extract((r)->vr_pmap, va, NULL, NULL, NULL), \
-					    KERN_NOT_FOUND)
+/* EXPECT_NO_LEAF(r, va): nothing translates @va. */
+#define EXPECT_NO_LEAF(r, va) expect_no_leaf(kt, __FILE__, __LINE__, r, va)
+static bool expect_no_leaf(struct ktest *kt, const char *file, int line, struct vm_region *r,
+			   uintptr_t va)
+{
+	phys_addr_t pa = 0;
+	unsigned order = 0;
+	kern_status_t s = pmap_extract(r->vr_pmap, va, &pa, &order, NULL);
+
+	if (s == KERN_NOT_FOUND)
+		return true;
+	ktest_fail(kt, file, line, false, "pmap_extract(0x%lx): expected KERN_NOT_FOUND, got %s "
+		   "(pa 0x%lx, order %u)", (unsigned long)va, kern_status_name(s),
+		   (unsigned long)pa, order);
+	return false;
+}
 
 /* Leaves in [@start, @end) of @r's pmap (pmap_next_leaf). */
 static size_t count_leaves(struct vm_region *r, uintptr_t start, uintptr_t end)
@@ -465,6 +498,7 @@ static bool expect_shows(struct ktest *kt, const char *file, int line, uintptr_t
 	return true;
 }
 
+/* EXPECT_READ_FAULTS(va): a read of @va faults (nothing mapped there). */
 #define EXPECT_READ_FAULTS(va)                                            \
 	({                                                                \
 		uint64_t v_;                                              \
@@ -711,15 +745,15 @@ KTEST(vmr, anywhere_takes_the_lowest_free_range_that_fits)
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 7 * PG);
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 19 * PG);
 	EXPECT_MAPPING(r, BASE + 19 * PG, BASE + 19 * PG, PG, 0);
-	EXPECT_STATUS(map_anywhere_status(r, vo, 45 * PG), KERN_NO_MEMORY); /* 44 pages left */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, 45 * PG), KERN_NO_MEMORY); /* 44 pages left */
 	KT_EXPECT_EQ(mapping_count(r), 9);
 	MAP_ANYWHERE(r, vo, 0, 44 * PG, RO, BASE + 20 * PG); /* up to the region's end */
-	EXPECT_STATUS(map_anywhere_status(r, vo, PG), KERN_NO_MEMORY);
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, PG), KERN_NO_MEMORY);
 	KT_EXPECT_EQ(mapping_count(r), 10);
 	KT_EXPECT_EQ(refs(vo), 11);
 	/* holes: the first page, the last page, one in the middle */
 	UNMAP(r, BASE + 4 * PG, PG);
-	EXPECT_STATUS(map_anywhere_status(r, vo, 2 * PG), KERN_NO_MEMORY);
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, 2 * PG), KERN_NO_MEMORY);
 	MAP_ANYWHERE(r, vo, 0, PG, RO, BASE + 4 * PG);
 	UNMAP(r, BASE + 63 * PG, PG);
 	UNMAP(r, BASE, PG);
@@ -1107,7 +1141,9 @@ KTEST(vmr, bad_arguments_come_back_as_statuses)
 	EXPECT_STATUS(map_fixed(r, vo, 2 * PG, -(size_t)PG, RO, BASE), KERN_OUT_OF_RANGE);
 	EXPECT_EITHER(map_fixed(r, vo, -(off_t)PG, 2 * PG, RO, BASE), KERN_INVALID_ARGUMENT,
 		      KERN_OUT_OF_RANGE);
-	EXPECT_STATUS(map_anywhere_status(r, vo, SPAN + PG), KERN_OUT_OF_RANGE); /* > vo_size */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 0, SPAN + PG), KERN_OUT_OF_RANGE); /* > vo_size */
+	/* offset + len wraps round to inside vo_size (anywhere: no range to refuse it) */
+	EXPECT_STATUS(map_anywhere_status(r, vo, 2 * PG, -(size_t)PG), KERN_OUT_OF_RANGE);
 	KT_EXPECT_EQ(mapping_count(r), 0);
 	KT_EXPECT_EQ(refs(vo), 1);
 	KT_EXPECT_EQ(vo_mapping_count(vo), 0);
@@ -1210,6 +1246,7 @@ struct rand_state {
 	struct slot slots[RAND_SLOTS];
 };
 
+/* The address of the region's page @i. */
 static uintptr_t slot_va(unsigned i)
 {
 	return BASE + i * PG;

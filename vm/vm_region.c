@@ -43,6 +43,10 @@
 #define LARGE_ORDER ((unsigned)VM_PAGE_2M)
 #define LARGE_SIZE ((uintptr_t)PAGE_SIZE << LARGE_ORDER)
 
+/* __used on the given helpers only the student's code calls (leaf_split,
+ * leaf_unsplit, mapping_populate): the stubs do not call them yet, and the
+ * handout's `break leaf_split` must find them all the same. */
+
 static void vm_region_destroy(struct object *obj);
 
 static struct object_type vm_region_type = {
@@ -180,8 +184,8 @@ static void leaf_restore(struct vm_region *region, const struct split_leaf *rec)
 	kern_status_t s = pmap_enter(region->vr_pmap, rec->va, rec->pa, rec->order, rec->prot);
 
 	if (s != KERN_OK)
-		panic("leaf_restore: region '%s' cannot enter again the leaf at 0x%lx it just "
-		      "removed (%s)", region->vr_name, (unsigned long)rec->va, kern_status_name(s));
+		panic("leaf_restore: region '%s' cannot enter again the leaf at 0x%lx it just removed (%s)",
+		      region->vr_name, (unsigned long)rec->va, kern_status_name(s));
 }
 
 /*
@@ -191,10 +195,9 @@ static void leaf_restore(struct vm_region *region, const struct split_leaf *rec)
  * cut a leaf). *@rec records it for leaf_unsplit(). KERN_OK (also when
  * there was nothing to split); KERN_NO_MEMORY when no page table could be
  * had (nothing changed). Lock: the region's held.
- * __used (also leaf_unsplit, mapping_populate): on the lab4 branch only
- * the student's code calls it, and `break leaf_split` must find it there.
  */
-static __used kern_status_t leaf_split(struct vm_region *region, uintptr_t va, struct split_leaf *rec)
+static __used kern_status_t leaf_split(struct vm_region *region, uintptr_t va,
+					struct split_leaf *rec)
 {
 	struct pmap *pm = region->vr_pmap;
 	size_t size, done;
@@ -210,14 +213,14 @@ static __used kern_status_t leaf_split(struct vm_region *region, uintptr_t va, s
 	rec->va = ALIGN_DOWN(va, size);
 	rec->pa = pa - (va - rec->va);
 	if (pmap_remove(pm, rec->va, size) != KERN_OK)
-		panic("region '%s': cannot remove the leaf at 0x%lx", region->vr_name,
+		panic("leaf_split: region '%s' cannot remove the leaf at 0x%lx", region->vr_name,
 		      (unsigned long)rec->va);
 	for (done = 0; done < size; done += PAGE_SIZE) {
 		kern_status_t s = pmap_enter(pm, rec->va + done, rec->pa + done, 0, rec->prot);
 		if (s == KERN_OK)
 			continue;
 		if (s != KERN_NO_MEMORY)
-			panic("region '%s': 4 KiB leaf at 0x%lx: %s", region->vr_name,
+			panic("leaf_split: region '%s' 4 KiB leaf at 0x%lx: %s", region->vr_name,
 			      (unsigned long)(rec->va + done), kern_status_name(s));
 		if (done)
 			pmap_remove(pm, rec->va, done);
@@ -356,7 +359,7 @@ static void mapping_link(struct vm_region *region, struct vm_region_mapping *m)
 
 	VM_REGION_ASSERT_LOCKED(region);
 	if (btree_insert(&region->vr_mappings, &m->m_node, mapping_cmp) != KERN_OK)
-		panic("region '%s': two mappings at 0x%lx [R2]", region->vr_name,
+		panic("mapping_link: region '%s' two mappings at 0x%lx [R2]", region->vr_name,
 		      (unsigned long)m->m_base);
 	object_get(&vo->vo_base);
 	vm_object_lock(vo);
@@ -428,7 +431,7 @@ static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr
 		kern_status_t s = pmap_enter(region->vr_pmap, va, pa, large ? LARGE_ORDER : 0, prot);
 
 		if (s == KERN_EXISTS)
-			panic("region '%s': a leaf at 0x%lx already, outside every mapping [R5]",
+			panic("enter_run: region '%s' a leaf at 0x%lx already, outside every mapping [R5]",
 			      region->vr_name, (unsigned long)va);
 		if (s != KERN_OK)
 			return s;
@@ -577,7 +580,6 @@ kern_status_t vm_region_map(struct vm_region *region, struct vm_object *vo, off_
 	// LAB 4 STUB: (void)len;
 	// LAB 4 STUB: (void)prot;
 	// LAB 4 STUB: (void)where;
-	// LAB 4 STUB: (void)mapping_populate;
 	// LAB 4 STUB: return KERN_UNIMPLEMENTED;
 	// LAB 4 SOLUTION END
 }
@@ -615,7 +617,7 @@ kern_status_t vm_region_unmap(struct vm_region *region, uintptr_t base, size_t l
 		return s;
 	}
 	if (pmap_remove(region->vr_pmap, base, len) != KERN_OK)
-		panic("region '%s': cannot remove [0x%lx, 0x%lx)", region->vr_name,
+		panic("vm_region_unmap: region '%s' cannot remove [0x%lx, 0x%lx)", region->vr_name,
 		      (unsigned long)base, (unsigned long)end);
 	if (spare) {
 		mapping_split(region, m, end, spare);
@@ -649,8 +651,6 @@ kern_status_t vm_region_unmap(struct vm_region *region, uintptr_t base, size_t l
 	// LAB 4 STUB:  * range touches (mapping_drop takes one out). */
 	// LAB 4 STUB: (void)base;
 	// LAB 4 STUB: (void)len;
-	// LAB 4 STUB: (void)leaf_split;
-	// LAB 4 STUB: (void)leaf_unsplit;
 	// LAB 4 STUB: return KERN_UNIMPLEMENTED;
 	// LAB 4 SOLUTION END
 }
@@ -717,7 +717,7 @@ kern_status_t vm_region_protect(struct vm_region *region, uintptr_t base, size_t
 	for (m = first; m && m->m_base < end; m = mapping_of(btree_next(&m->m_node)))
 		m->m_prot = prot;
 	if (pmap_protect(region->vr_pmap, base, len, prot) != KERN_OK)
-		panic("region '%s': cannot protect [0x%lx, 0x%lx)", region->vr_name,
+		panic("vm_region_protect: region '%s' cannot protect [0x%lx, 0x%lx)", region->vr_name,
 		      (unsigned long)base, (unsigned long)end);
 	vm_region_unlock(region);
 	return KERN_OK;

@@ -184,8 +184,9 @@ static void leaf_restore(struct vm_region *region, const struct split_leaf *rec)
 	kern_status_t s = pmap_enter(region->vr_pmap, rec->va, rec->pa, rec->order, rec->prot);
 
 	if (s != KERN_OK)
-		panic("leaf_restore: region '%s' cannot enter again the leaf at 0x%lx it just removed (%s)",
-		      region->vr_name, (unsigned long)rec->va, kern_status_name(s));
+		panic("leaf_restore: region '%s' cannot enter again the leaf at 0x%lx it "
+		      "just removed (%s)", region->vr_name, (unsigned long)rec->va,
+		      kern_status_name(s));
 }
 
 /*
@@ -431,8 +432,8 @@ static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr
 		kern_status_t s = pmap_enter(region->vr_pmap, va, pa, large ? LARGE_ORDER : 0, prot);
 
 		if (s == KERN_EXISTS)
-			panic("enter_run: region '%s' a leaf at 0x%lx already, outside every mapping [R5]",
-			      region->vr_name, (unsigned long)va);
+			panic("enter_run: region '%s' a leaf at 0x%lx already, outside every "
+			      "mapping [R5]", region->vr_name, (unsigned long)va);
 		if (s != KERN_OK)
 			return s;
 		va += step;
@@ -717,8 +718,8 @@ kern_status_t vm_region_protect(struct vm_region *region, uintptr_t base, size_t
 	for (m = first; m && m->m_base < end; m = mapping_of(btree_next(&m->m_node)))
 		m->m_prot = prot;
 	if (pmap_protect(region->vr_pmap, base, len, prot) != KERN_OK)
-		panic("vm_region_protect: region '%s' cannot protect [0x%lx, 0x%lx)", region->vr_name,
-		      (unsigned long)base, (unsigned long)end);
+		panic("vm_region_protect: region '%s' cannot protect [0x%lx, 0x%lx)",
+		      region->vr_name, (unsigned long)base, (unsigned long)end);
 	vm_region_unlock(region);
 	return KERN_OK;
 	// LAB 4 STUB: /* Lab 4, Exercise 6: check prot and the range; under the

@@ -126,34 +126,39 @@ def faults(m, cmd, why):
 
 def test_mappings_are_what_the_cpu_walks(as0):
     m, q = as0
-    new_object(m, "buf", 4 * PAGE)
-    frames = {off: alloc(m, "buf", off) for off in (0, PAGE, 3 * PAGE)}  # no page at 0x2000
-    a = map_into(m, "buf", 0, 4 * PAGE, "rw", BASE)
-    b = map_into(m, "buf", PAGE, 3 * PAGE, "rw")  # anywhere
-    check.true(BASE <= b and b + 3 * PAGE <= BASE + (1 << 30) and b >= a + 4 * PAGE,
+    # buf: a 16 KiB page at 0, none at 0x4000, a 4 KiB page at 0x5000
+    new_object(m, "buf", 6 * PAGE)
+    big = alloc(m, "buf", 0, 2)
+    frames = {off: big + off for off in range(0, 4 * PAGE, PAGE)}
+    frames[5 * PAGE] = alloc(m, "buf", 5 * PAGE)
+    a = map_into(m, "buf", 0, 6 * PAGE, "rw", BASE)
+    # a window that starts inside the 16 KiB page (anywhere)
+    b = map_into(m, "buf", 2 * PAGE, 4 * PAGE, "rw")
+    check.true(BASE <= b and b + 4 * PAGE <= BASE + (1 << 30) and b >= a + 6 * PAGE,
                "the mapping placed anywhere is in the region, clear of the one at 0x%x" % a,
                "0x%x" % b)
     use(m)
     expected = {a + off: pa for off, pa in frames.items()}
-    expected.update({b + off - PAGE: pa for off, pa in frames.items() if off >= PAGE})
-    flags = check_leaves(q, expected, "two mappings of buf, which has pages at 0, 0x1000, 0x3000")
+    expected.update({b + off - 2 * PAGE: pa for off, pa in frames.items() if off >= 2 * PAGE})
+    flags = check_leaves(q, expected, "buf (pages over [0, 0x4000) and at 0x5000) mapped whole "
+                         "at 0x%x and from offset 0x2000 at 0x%x" % (a, b))
     for va, f in flags.items():
         check.equal((f[NX], f[USER], f[WRITE]), ("X", "-", "W"),
                     "QEMU's flags %s of the leaf at 0x%x: rw (not executable, not user)" % (f, va))
-    check_translation(q, a + 0x1FF8, frames[PAGE] + 0xFF8, "buf+0x1ff8 through the first mapping")
-    check_translation(q, b + 0x2010, frames[3 * PAGE] + 0x10, "buf+0x3010 through the second")
-    check_translation(q, a + 0x2008, None, "buf has no page at 0x2000: nothing maps it")
+    check_translation(q, a + 0x1FF8, big + 0x1FF8, "buf+0x1ff8 through the first mapping")
+    check_translation(q, b + 0x3010, frames[5 * PAGE] + 0x10, "buf+0x5010 through the second")
+    check_translation(q, a + 0x4008, None, "buf has no page at 0x4000: nothing maps it")
     listing = vmr(m, "list as0", "mappings=2")
-    check.contains(listing, "[0x%x, 0x%x) buf+0x0 rw--" % (a, a + 4 * PAGE), "`vmr list as0`")
-    check.contains(listing, "[0x%x, 0x%x) buf+0x1000 rw--" % (b, b + 3 * PAGE), "`vmr list as0`")
+    check.contains(listing, "[0x%x, 0x%x) buf+0x0 rw--" % (a, a + 6 * PAGE), "`vmr list as0`")
+    check.contains(listing, "[0x%x, 0x%x) buf+0x2000 rw--" % (b, b + 4 * PAGE), "`vmr list as0`")
     # the pages are shared: written through one mapping, read through the other
-    poke(m, a + 0x1008)
-    peek(m, b + 0x8, value_for(a + 0x1008), "buf+0x1008 through the second mapping")
-    check.equal(q.read_phys(frames[PAGE] + 8, 1), [value_for(a + 0x1008)],
-                "the word at buf's frame 0x%x + 8 (QEMU's xp) after the poke" % frames[PAGE])
-    poke(m, b + 0x2010)
-    peek(m, a + 0x3010, value_for(b + 0x2010), "buf+0x3010 through the first mapping")
-    faults(m, "peek 0x%x" % (a + 0x2008), "not mapped")
+    poke(m, a + 0x3008)
+    peek(m, b + 0x1008, value_for(a + 0x3008), "buf+0x3008 through the second mapping")
+    check.equal(q.read_phys(big + 0x3008, 1), [value_for(a + 0x3008)],
+                "the word at buf's frame 0x%x + 0x3008 (QEMU's xp) after the poke" % big)
+    poke(m, b + 0x3010)
+    peek(m, a + 0x5010, value_for(b + 0x3010), "buf+0x5010 through the first mapping")
+    faults(m, "peek 0x%x" % (a + 0x4008), "not mapped")
 
 
 def test_large_pages_get_large_leaves(as0):

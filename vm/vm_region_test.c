@@ -42,16 +42,17 @@ static size_t free_pages(void)
 	return st.free;
 }
 
-/* kmalloc keeps its slab pages: grow every class a region, its pmap, its
- * mappings and objects may use to WARM_OBJECTS objects before the count,
- * so that the cases' own allocations (up to that many mappings) take no
- * new page. Uses no Lab 4 code: a broken one fails the cases, not this. */
+/* kmalloc keeps its slab pages: grow every size class to WARM_OBJECTS
+ * objects before the count, so that the cases' own allocations (regions,
+ * pmaps, objects, up to that many mappings, whatever size a solution
+ * gives them) take no new page. Uses no Lab 4 code: a broken one fails
+ * the cases, not this. */
 #define WARM_OBJECTS 96
 static void vmr_warm_up(struct ktest *kt)
 {
 	static void *held[WARM_OBJECTS];
 
-	for (size_t size = 32; size <= 512; size *= 2) {
+	for (size_t size = KMALLOC_MIN_CLASS; size <= KMALLOC_MAX_CLASS; size *= 2) {
 		for (unsigned i = 0; i < WARM_OBJECTS; i++)
 			held[i] = kmalloc(size);
 		for (unsigned i = WARM_OBJECTS; i-- > 0;)

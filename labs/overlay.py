@@ -63,10 +63,12 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(lab):
-    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab, from
-    the marks of this tree (needs labs/generate.py: main only). The room is
-    the files holding a LAB @lab SOLUTION region; files are branch lab@lab's."""
+def _branch(lab):
+    """(room, tree) of lab @lab from the marks of this tree (needs
+    labs/generate.py: main only): the room is the files holding a LAB @lab
+    SOLUTION region, the tree {path: (bytes, executable)} is branch
+    lab@lab's (solutions of the labs before it, stubs from it on, no
+    instructor-only file)."""
     sys.path.insert(0, str(REPO / "labs"))
     import generate
     labs, only = generate.load_labs()
@@ -76,9 +78,25 @@ def manifest(lab):
     files = generate.read_all(len(labs), only)
     room = sorted(path for path, (_, parsed, _) in files.items() if parsed is not None and
                   any(r.kind == "SOLUTION" and r.lab == lab for r in parsed.regions))
-    tree = generate.branch_tree(files, labs, lab)
+    return room, generate.branch_tree(files, labs, lab)
+
+
+def manifest(lab):
+    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab (_branch())."""
+    room, tree = _branch(lab)
     return {"lab": lab, "room": room,
             "files": {path: sha256(data) for path, (data, _) in sorted(tree.items())}}
+
+
+def export_branch(lab, dest):
+    """Write branch lab@lab's files (_branch()) into the new folder @dest:
+    what a submission of lab @lab is graded in. Reference solutions of
+    lab @lab and later are not in it, nor main's instructor-only files."""
+    dest = Path(dest)
+    for rel, (data, exe) in _branch(lab)[1].items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+        (dest / rel).chmod(0o755 if exe else 0o644)
 
 
 def load_manifest(lab, path=None):

@@ -33,6 +33,7 @@ says why and how to fix it: nothing runs unsandboxed instead.
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -189,20 +190,21 @@ def wrap(argv, tree, writable=()):
 
 
 def run(argv, tree, writable=(), timeout=None):
-    """Run @argv in @tree (wrap()ped): its Result, output (stdout and
-    stderr) cut to OUTPUT_BYTES. In the sandbox the output goes through a
-    file, so FILE_MB bounds it, and the wall time is bounded by @timeout
-    or MANGO_SANDBOX_SECONDS; the whole sandbox dies with bwrap."""
+    """Run @argv in @tree (wrap()ped), in a session of its own: its Result,
+    output (stdout and stderr) cut to OUTPUT_BYTES. The output goes through
+    a file, so in the sandbox FILE_MB bounds it. Past @timeout seconds (in
+    the sandbox by default MANGO_SANDBOX_SECONDS) the session is killed,
+    and the sandbox with bwrap."""
     argv = wrap(argv, tree, writable)
     if enabled() and timeout is None:
         timeout = int(os.environ.get(SECONDS_ENV) or SECONDS)
     with tempfile.TemporaryFile() as out:
         p = subprocess.Popen(argv, cwd=tree, stdin=subprocess.DEVNULL, stdout=out,
-                             stderr=subprocess.STDOUT)
+                             stderr=subprocess.STDOUT, start_new_session=True)
         try:
             status, timed_out = p.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
-            p.kill()
+            os.killpg(p.pid, signal.SIGKILL)
             status, timed_out = p.wait(), True
         out.seek(0)
         text = out.read(OUTPUT_BYTES).decode("utf-8", "replace")

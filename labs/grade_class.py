@@ -350,8 +350,9 @@ def _grade_tree(student, root, tree, ctx, out, report):
             row.verdicts[t["name"]] = t["tags"][-1] if t.get("tags") else t["status"]
     if row.verdicts and all(v == "NO BUILD" for v in row.verdicts.values()):
         row.verdict = "NO BUILD"
-        row.note = row.note or next(t["output"].splitlines()[1] for t in doc["tests"]
-                                    if len(t["output"].splitlines()) > 1)
+        said = next((t["output"].splitlines()[1:] for t in doc["tests"]
+                     if len(t["output"].splitlines()) > 1), [""])
+        row.note = row.note or next((line for line in said if "error" in line.lower()), said[0])
     if flags:
         row.verdict = FLAGGED
         row.note = "points withheld: %s" % flags[0]

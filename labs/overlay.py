@@ -63,7 +63,7 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _branch(lab):
+def branch(lab):
     """(room, tree) of lab @lab from the marks of this tree (needs
     labs/generate.py: main only): the room is the files holding a LAB @lab
     SOLUTION region, the tree {path: (bytes, executable)} is branch
@@ -82,18 +82,18 @@ def _branch(lab):
 
 
 def manifest(lab):
-    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab (_branch())."""
-    room, tree = _branch(lab)
+    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab (branch())."""
+    room, tree = branch(lab)
     return {"lab": lab, "room": room,
             "files": {path: sha256(data) for path, (data, _) in sorted(tree.items())}}
 
 
 def export_branch(lab, dest):
-    """Write branch lab@lab's files (_branch()) into the new folder @dest:
+    """Write branch lab@lab's files (branch()) into the new folder @dest:
     what a submission of lab @lab is graded in. Reference solutions of
     lab @lab and later are not in it, nor main's instructor-only files."""
     dest = Path(dest)
-    for rel, (data, exe) in _branch(lab)[1].items():
+    for rel, (data, exe) in branch(lab)[1].items():
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         (dest / rel).write_bytes(data)
         (dest / rel).chmod(0o755 if exe else 0o644)

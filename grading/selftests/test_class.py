@@ -91,6 +91,24 @@ def test_lint_names_forgery_by_file_and_line(tmp_path):
     assert len(hits) == 2  # an honest comment that names them is no finding
 
 
+def test_lab1_is_graded_in_branch_lab1s_tree(tmp_path):
+    """The base of a lab 1 grading holds no reference solution a lab 1
+    submission could embed (`.incbin "vm/vm_object.c"` gets Lab 3's stub)
+    nor its own lab's (generate.py's leak check finds no solution line of
+    labs 1-3 in it), and none of main's instructor-only files."""
+    overlay.export_branch(1, tmp_path)
+    import generate
+    labs, only = generate.load_labs()
+    files = generate.read_all(len(labs), only)
+    exported = {str(p.relative_to(tmp_path)): (p.read_bytes(), False)
+                for p in tmp_path.rglob("*") if p.is_file()}
+    assert generate.find_leaks(files, exported, 1) == []
+    assert "Lab 3, Exercise 2" in (tmp_path / "vm" / "vm_object.c").read_text()
+    for rel in ("labs/grade_class.py", "labs/generate.py", "grading/selftests", "labs/hidden-example"):
+        assert not (tmp_path / rel).exists(), rel
+    assert "\nlab = 1\n" in (tmp_path / "grading" / "branch.toml").read_text()
+
+
 def test_reference_rooms_pass_the_lint():
     """(The stubs' are checked by the stubs' row: graded, not FLAGGED.)"""
     for lab in range(4):

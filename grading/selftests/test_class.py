@@ -7,8 +7,11 @@ lab 1 tree - graded in one batch. The honest ones get their score, the
 hostile ones no more than the stubs (and the forger is flagged,
 file:line), the broken ones a row that says why. The batch grades four
 trees, -j 2, and the autograder zip's run_autograder grades one in a
-temporary /autograder: the file takes 24 s with -n 2 on a quiet 2-core
-machine, 55-95 s on a busy one."""
+temporary /autograder. A lab 1 class of hostile submissions (an .incbin
+of a hidden test, an #include of another student's file, an endless
+build) is graded in the sandbox, and again without it to show the attacks
+are real: the file takes 24 s with -n 2 on a quiet 2-core machine before
+those two batches, about 5 minutes with them on a busy one (load 9)."""
 import base64
 import csv
 import io

@@ -67,7 +67,6 @@ ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip", ".bundle")
 CALLER_MAKE_VARS = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SUBMISSION", "SUBMISSIONS", "JOBS",
                     "TEST", "PYTEST_ARGS"}
 MAX_UNPACKED = 256 << 20  # bytes an archive may unpack to (a lab tree is ~1 MiB)
-BUILD_SECONDS = 300  # wall time of a submission's build, in the sandbox
 GRADED = "graded"
 FLAGGED = "FLAGGED"
 
@@ -421,7 +420,7 @@ class Context:
     extra: str
     jobs: int = 1
     sandboxed: bool = True
-    build_seconds: int = BUILD_SECONDS
+    build_seconds: int = sandbox.SECONDS
 
 
 def write_gradebook(rows, ctx):
@@ -494,7 +493,7 @@ def main(argv):
     ap.add_argument("--results", help="also copy the (single) results.json here")
     ap.add_argument("--base", help="branch labN's tree, prebuilt (an autograder zip's base/) "
                     "instead of generating it from the marks")
-    ap.add_argument("--build-timeout", type=int, default=BUILD_SECONDS,
+    ap.add_argument("--build-timeout", type=int, default=sandbox.SECONDS,
                     help="seconds a submission's build may take (TIME LIMIT)")
     ap.add_argument("--no-sandbox", action="store_true",
                     help="build and boot submissions without the sandbox (their code then "

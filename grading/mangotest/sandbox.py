@@ -46,7 +46,7 @@ NOBODY = 65534                 # uid and gid a root grader's sandbox runs as
 MEM_MB = 3072                  # address space of each process (QEMU's TCG reserves 1 GiB)
 CPU_SECONDS = 900              # CPU time of each process
 PROCS = 256                    # processes of the sandbox's user
-FILE_MB = 64                   # any file a process writes (the ISO is ~10 MiB)
+FILE_MB = 64                   # any file a process writes (the ISO is ~1 MiB)
 TMP_MB = 256                   # the private /tmp (memory)
 OUTPUT_BYTES = 64 << 10        # of a sandbox.run's output, kept for the report
 # The environment inside: PATH and what the Makefile reads from it.

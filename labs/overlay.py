@@ -9,6 +9,7 @@ submission (make grade-class, make grade SUBMISSION=, Gradescope's
 run_autograder) goes through overlay() below.
 
     man = manifest(1)                     # room + the files branch lab1 shipped
+    export_branch(1, graded_tree)         # what a lab 1 submission is graded in
     rep = overlay(student_root, graded_tree, man)
     rep.outside    -> ["grading/rubric.toml (changed)", ...]  reported, never used
     lint(student_root, man["room"])  -> ["vm/vm_page.c:12: port I/O (outb) ..."]

@@ -224,7 +224,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree bench-map test-host fuzz-btree labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -402,7 +402,8 @@ bench-boot: deps all $(FLOOR_ISO)
 	$(Q)/usr/bin/python3 kernel/tools/bench_boot.py $(FLOOR_ISO) $(RUNS)
 
 bench: bench-boot $(if $(wildcard vm/host/vm_page_bench.c),bench-pages) \
-	$(if $(wildcard vm/host/btree_bench.c),bench-btree)
+	$(if $(wildcard vm/host/btree_bench.c),bench-btree) \
+	$(if $(wildcard vm/host/vm_region_bench.c),bench-map)
 
 # ---------------------------------------------------------------------------
 # Host builds of vm/: tests under ASan/UBSan, and benchmarks
@@ -413,7 +414,7 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 	-Ikernel/include -Ivm/include -I$(ARCHDIR)/include
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
-VM_HOST_SRCS := $(wildcard vm/host/host.c vm/host/pmap_host.c vm/vm_page.c vm/btree.c vm/vm_object.c \
+VM_HOST_SRCS := $(wildcard vm/host/host.c vm/host/pmap_host.c vm/vm_page.c vm/btree.c vm/vm_object.c vm/vm_region.c \
 	kernel/host/host.c kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c \
 	$(ARCHDIR)/pmap.c)
 
@@ -468,6 +469,28 @@ $(BUILD)/host/btree_bench: vm/host/btree_bench.c vm/btree.c $(wildcard vm/includ
 
 bench-btree: $(BUILD)/host/btree_bench
 	$(Q)$<
+
+# Mapping (Lab 4): vm_region_map + vm_region_unmap against bare pmap calls.
+# Build 2 compiles vm/'s files as the kernel does (LAB_CFLAGS), the pmap
+# and the rest -O2, as in the kernel.
+MAP_BENCH_LAB := $(filter-out vm/host/%,$(filter vm/%,$(VM_HOST_SRCS)))
+$(BUILD)/host/vm_region_bench: vm/host/vm_region_bench.c $(VM_HOST_SRCS)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(VM_HOST_SRCS) $< -o $@
+
+$(BUILD)/host/vm_region_bench-lab: vm/host/vm_region_bench.c $(VM_HOST_SRCS)
+	@mkdir -p $(@D)/map-lab
+	$(Q)for f in $(MAP_BENCH_LAB); do \
+		$(HOSTCC) $(HOST_CFLAGS) -O2 $(LAB_CFLAGS) -c $$f -o $(@D)/map-lab/$$(basename $$f .c).o \
+			|| exit 1; done
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(filter-out $(MAP_BENCH_LAB),$(VM_HOST_SRCS)) \
+		$(patsubst vm/%.c,$(@D)/map-lab/%.o,$(MAP_BENCH_LAB)) $< -o $@
+
+bench-map: $(BUILD)/host/vm_region_bench $(BUILD)/host/vm_region_bench-lab
+	@echo "build 1: vm/ at -O2"
+	$(Q)$(BUILD)/host/vm_region_bench
+	@echo "build 2: vm/ with $(LAB_CFLAGS), as the kernel students run builds it"
+	$(Q)$(BUILD)/host/vm_region_bench-lab
 
 # ---------------------------------------------------------------------------
 # Tooling

@@ -12,6 +12,7 @@
 #include <mango/vm_arch.h>
 #include <mango/vm_object.h>
 #include <mango/vm_page.h>
+#include <mango/vm_region.h>
 
 KERNEL_PARAM(vm_debug, "vm.debug", "check freed pages' poison on allocation (use after free)");
 
@@ -58,3 +59,10 @@ static void vm_object_boot(void)
 		panic("cannot register the vm_object type");
 }
 INITCALL(INIT_TYPES, vm_object_boot);
+
+static void vm_region_boot(void)
+{
+	if (vm_region_type_init() != KERN_OK)
+		panic("cannot register the vm_region type");
+}
+INITCALL(INIT_TYPES, vm_region_boot);

@@ -12,6 +12,7 @@
  */
 #include <mango/vm_object.h>
 #include <mango/vm_arch.h>
+#include <mango/vm_region.h> /* vo_mappings holds struct vm_region_mapping */
 
 static void vm_object_destroy(struct object *obj);
 
@@ -279,8 +280,15 @@ static void vm_object_destroy(struct object *obj)
 {
 	struct vm_object *vo = vmo_of(obj);
 
-	if (!queue_empty(&vo->vo_mappings))
-		panic("vm_object '%s' destroyed while still mapped", vo->vo_name);
+	if (!queue_empty(&vo->vo_mappings)) {
+		/* each mapping holds a reference: someone put one they did not get */
+		struct vm_region_mapping *m =
+			container_of(queue_first(&vo->vo_mappings), struct vm_region_mapping, m_vo_link);
+		panic("'%s' lost its last reference while %zu mappings still hold one, the first "
+		      "[0x%lx, 0x%lx) in region '%s' (a vm_object_put too many)", vo->vo_name,
+		      queue_length(&vo->vo_mappings), (unsigned long)m->m_base,
+		      (unsigned long)(m->m_base + m->m_len), m->m_region->vr_name);
+	}
 	// LAB 3 SOLUTION BEGIN
 	while (vo->vo_pages.b_root) {
 		struct vm_page *p = container_of(vo->vo_pages.b_root, struct vm_page, p_node);

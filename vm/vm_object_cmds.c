@@ -7,50 +7,26 @@
  *   vmo show <name>
  *   vmo alloc <name> <offset> [order]
  *   vmo read <name> <offset>          the 64-bit word at offset, through the object
- *   vmo drop <name>                   drop the monitor's reference
+ *   vmo drop <name>                   drop the monitor's reference (refused,
+ *                                     naming the mappings, while it is mapped)
  * Every bad input is answered with a message; nothing here panics.
  */
 #include <mango/monitor.h>
 #include <mango/object.h>
 #include <mango/vm_object.h>
+#include <mango/vm_region.h>
 #include <mango/vm_arch.h>
-
-static bool parse_prot(const char *s, enum vm_prot *out)
-{
-	unsigned p = 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case 'r': p |= VM_PROT_READ; break;
-		case 'w': p |= VM_PROT_WRITE; break;
-		case 'x': p |= VM_PROT_EXEC; break;
-		case 'u': p |= VM_PROT_USER; break;
-		case '-': break;
-		default: return false;
-		}
-	}
-	*out = (enum vm_prot)p;
-	return true;
-}
-
-static void prot_string(enum vm_prot p, char buf[5])
-{
-	buf[0] = p & VM_PROT_READ ? 'r' : '-';
-	buf[1] = p & VM_PROT_WRITE ? 'w' : '-';
-	buf[2] = p & VM_PROT_EXEC ? 'x' : '-';
-	buf[3] = p & VM_PROT_USER ? 'u' : '-';
-	buf[4] = '\0';
-}
 
 /* One line about @vo. Lock: not held (vo_pages is counted under it). */
 static void show_line(struct vm_object *vo)
 {
-	char prot[5];
+	char prot[VM_PROT_STRING_SIZE];
 	size_t pages;
 
 	vm_object_lock(vo);
 	pages = btree_count(&vo->vo_pages);
 	vm_object_unlock(vo);
-	prot_string(vo->vo_prot, prot);
+	vm_prot_format(vo->vo_prot, prot);
 	printk("vmo %s: size=0x%zx prot=%s flags=%s pages=%zu", vo->vo_name, vo->vo_size, prot,
 	       vo->vo_flags & VMO_IN_PLACE ? "in-place" : "demand", pages);
 	if (vo->vo_flags & VMO_IN_PLACE)
@@ -84,6 +60,34 @@ static int create_failed(const char *sub, const char *fn)
 	return 1;
 }
 
+/*
+ * mapped_by - if @vo is mapped, say by which mappings and return true. Each
+ * mapping holds a reference of its own, so while one does, the monitor
+ * cannot tell its reference from theirs: `vmo drop` then drops nothing
+ * (dropping a mapping's reference would destroy a mapped object later).
+ * Lock: @vo's not held (it takes it).
+ */
+static bool mapped_by(struct vm_object *vo)
+{
+	bool mapped;
+
+	vm_object_lock(vo);
+	mapped = !queue_empty(&vo->vo_mappings);
+	if (mapped)
+		printk("vmo drop: '%s' is mapped, and each mapping holds a reference:\n",
+		       vo->vo_name);
+	queue_foreach(e, &vo->vo_mappings) {
+		struct vm_region_mapping *m = container_of(e, struct vm_region_mapping, m_vo_link);
+		printk("  region %s [0x%lx, 0x%lx) offset 0x%lx\n", m->m_region->vr_name,
+		       (unsigned long)m->m_base, (unsigned long)(m->m_base + m->m_len),
+		       (unsigned long)m->m_offset);
+	}
+	vm_object_unlock(vo);
+	if (mapped)
+		printk("nothing dropped: unmap those first\n");
+	return mapped;
+}
+
 static int cmd_vmo(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -96,7 +100,7 @@ static int cmd_vmo(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(sub, "create") && (argc == 4 || argc == 5)) {
-		if (!parse_u64(argv[3], &a, true) || (argc == 5 && !parse_prot(argv[4], &prot)))
+		if (!parse_u64(argv[3], &a, true) || (argc == 5 && !vm_prot_parse(argv[4], &prot)))
 			return monitor_usage(argv[0]);
 		if (vm_object_find(argv[2])) {
 			printk("a vm_object named '%s' exists already\n", argv[2]);
@@ -110,7 +114,7 @@ static int cmd_vmo(int argc, char **argv)
 	}
 	if (!strcmp(sub, "inplace") && (argc == 5 || argc == 6)) {
 		if (!parse_u64(argv[3], &a, false) || !parse_u64(argv[4], &b, true) ||
-		    (argc == 6 && !parse_prot(argv[5], &prot)))
+		    (argc == 6 && !vm_prot_parse(argv[5], &prot)))
 			return monitor_usage(argv[0]);
 		if (vm_object_find(argv[2])) {
 			printk("a vm_object named '%s' exists already\n", argv[2]);
@@ -187,6 +191,8 @@ static int cmd_vmo(int argc, char **argv)
 	}
 	if (!strcmp(sub, "drop") && argc == 3) {
 		if (!(vo = named(argv[2])))
+			return 1;
+		if (mapped_by(vo))
 			return 1;
 		vm_object_put(vo);
 		printk("dropped '%s'\n", argv[2]);

@@ -4,6 +4,7 @@
     q.hmp("info mem")            # the page tables as the CPU walks them
     q.read_phys(0x100000, 4)     # guest physical memory, as 64-bit words
     q.registers()["RIP"]         # the CPU's registers (`info registers`)
+    q.gva2gpa(0x10000000)        # a virtual address through the CPU's tables
 """
 import json
 import re
@@ -107,6 +108,24 @@ class QMP:
             if m and int(m.group(1), 16) == page:
                 return int(m.group(2), 16) + (vaddr & 0xFFF)
         return None
+
+    def tlb(self):
+        """`info tlb` as {virtual start: (physical start, flags)}, one per
+        leaf of the CPU's current page tables. flags are QEMU's letters, '-'
+        for a clear bit: X (NX), G, P (a large page: PS), D, A, C (PCD),
+        T (PWT), U, W."""
+        rows = {}
+        for line in self.hmp("info tlb").splitlines():
+            m = re.fullmatch(r"([0-9a-f]+): ([0-9a-f]+) ([-A-Z]{9})", line.strip())
+            if m:
+                rows[int(m.group(1), 16)] = (int(m.group(2), 16), m.group(3))
+        return rows
+
+    def gva2gpa(self, vaddr):
+        """The physical address QEMU finds for @vaddr by walking the CPU's
+        current page tables (`gva2gpa`), or None when it is not mapped."""
+        m = re.search(r"gpa: (0x[0-9a-f]+)", self.hmp("gva2gpa 0x%x" % vaddr))
+        return int(m.group(1), 16) if m else None
 
     def close(self):
         if self.sock:

@@ -1,10 +1,11 @@
 /*
  * lib_test.c - in-kernel tests of the freestanding library: formatting,
- * strings, number parsing, glob matching.
+ * strings, number parsing, glob matching, rights as letters.
  */
 #include <mango/format.h>
 #include <mango/ktest.h>
 #include <mango/string.h>
+#include <mango/vm_prot.h>
 
 #define FMT(expect, ...)                                        \
 	do {                                                    \
@@ -105,4 +106,21 @@ KTEST(lib, strings)
 	memset(buf, 'x', sizeof(buf));
 	memmove(buf + 1, buf, 4);
 	KT_EXPECT_EQ(memcmp(buf, "xxxxxxxx", 8), 0);
+}
+
+/* Rights as the monitor writes them: four letters, and they parse back. */
+KTEST(lib, vm_prot_letters_round_trip)
+{
+	char buf[VM_PROT_STRING_SIZE];
+	enum vm_prot p = VM_PROT_NONE;
+
+	KT_EXPECT_STREQ(vm_prot_format(VM_PROT_READ | VM_PROT_EXEC, buf), "r-x-");
+	KT_EXPECT_STREQ(vm_prot_format(VM_PROT_ALL, buf), "rwxu");
+	KT_EXPECT_STREQ(vm_prot_format(VM_PROT_NONE, buf), "----");
+	KT_EXPECT_TRUE(vm_prot_parse("r-x-", &p));
+	KT_EXPECT_EQ(p, VM_PROT_READ | VM_PROT_EXEC);
+	KT_EXPECT_TRUE(vm_prot_parse("uwr", &p));
+	KT_EXPECT_EQ(p, VM_PROT_READ | VM_PROT_WRITE | VM_PROT_USER);
+	KT_EXPECT_FALSE(vm_prot_parse("rq", &p));
+	KT_EXPECT_EQ(p, VM_PROT_READ | VM_PROT_WRITE | VM_PROT_USER); /* unchanged */
 }

@@ -33,12 +33,8 @@ def parse(lines):
 def text_symbols(lines):
     """Function symbols sorted by address, each with an end address."""
     syms = sorted(
-        ((a, s, n) for a, s, t, n in parse(lines)
-         if t in TEXT_TYPES and not n.startswith(".L") and not LINKER_MARK.match(n)),
-        key=lambda sym: (sym[0], sym[1] is None, sym[2]))
-    # a label inside a function (probe_read64_access at probe_read64) is
-    # not a function of its own: keep the sized symbol at an address
-    syms = [sym for i, sym in enumerate(syms) if not (i and sym[0] == syms[i - 1][0])]
+        (a, s, n) for a, s, t, n in parse(lines)
+        if t in TEXT_TYPES and not n.startswith(".L") and not LINKER_MARK.match(n))
     out = []
     for i, (addr, size, name) in enumerate(syms):
         nxt = syms[i + 1][0] if i + 1 < len(syms) else addr + (size or 1)

@@ -342,6 +342,11 @@ SESSIONS.update({
                             "vmo alloc heap 0x201000", "vmo read heap 0x203038", "vmo show heap",
                             "vmo inplace image 0x100000 16K r", "vmo alloc image 0", "objects",
                             "vmo drop heap"]),
+    "monitor-vmr": monitor(["vmo create buf 16K rw", "vmo alloc buf 0", "vmo alloc buf 0x1000",
+                            "vmr create as0 0x10000000 1G", "vmr map as0 buf 0 16K rw 0x10000000",
+                            "vmr map as0 buf 0 8K r", "vmr use as0", "poke 0x10001008 0x1234",
+                            "peek 0x10005008", "poke 0x10005008 5", "peek 0x10002008",
+                            "vmr list", "pt", "pt 0x10001008"]),
 })
 
 

@@ -13,6 +13,8 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
+/* The host runs x86-64's pmap: its user half (<arch/memlayout.h>). */
+#define USER_HALF_END 0x0000800000000000ull
 
 extern unsigned char *host_phys_base;
 

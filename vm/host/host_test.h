@@ -2,7 +2,8 @@
  * host_test.h - what every host test shares: CHECK() (report and count a
  * failure, go on), a seeded generator (next_rand, splitmix64) so that a
  * failing run can be replayed with its seed, and the start and end of
- * main (host_test_begin/host_test_end: the seed printed, the verdict).
+ * main (host_test_begin/host_test_end: the seed printed, the verdict),
+ * and expect_panic() (a case that must panic, run in a child).
  */
 #ifndef MANGO_HOST_TEST_H_
 #define MANGO_HOST_TEST_H_
@@ -10,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <mango/splitmix64.h>
@@ -53,6 +56,35 @@ static inline int host_test_end(const char *name)
 {
 	printf("%s: %s\n", name, failures ? "FAILED" : "all passed");
 	return failures ? 1 : 0;
+}
+
+/* Run @fn in a child; it must die by abort() with @marker on stderr. */
+static inline void expect_panic(const char *what, void (*fn)(void), const char *marker)
+{
+	int fds[2], status;
+	char buf[512] = "";
+	pid_t pid;
+
+	if (pipe(fds) || (pid = fork()) < 0) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	/* the child writes its message in several pieces: read to the end */
+	size_t used = 0;
+	ssize_t n;
+	while (used < sizeof(buf) - 1 && (n = read(fds[0], buf + used, sizeof(buf) - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && strstr(buf, marker), "%s: expected a panic with '%s', got: %s",
+	      what, marker, buf);
 }
 
 #endif /* MANGO_HOST_TEST_H_ */

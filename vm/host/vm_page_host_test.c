@@ -139,35 +139,6 @@ static void test_zero_and_poison(void)
 	vm_page_set_debug(false, false);
 }
 
-/* Run @fn in a child; it must die by abort() with @marker on stderr. */
-static void expect_panic(const char *what, void (*fn)(void), const char *marker)
-{
-	int fds[2], status;
-	char buf[512] = "";
-	pid_t pid;
-
-	if (pipe(fds) || (pid = fork()) < 0) {
-		perror("fork");
-		exit(2);
-	}
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	/* the child writes its message in several pieces: read to the end */
-	size_t used = 0;
-	ssize_t n;
-	while (used < sizeof(buf) - 1 && (n = read(fds[0], buf + used, sizeof(buf) - 1 - used)) > 0)
-		used += (size_t)n;
-	buf[used] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFSIGNALED(status) && strstr(buf, marker), "%s: expected a panic with '%s', got: %s",
-	      what, marker, buf);
-}
-
 static void double_free(void)
 {
 	struct vm_page *p = vm_page_alloc(VM_PAGE_4K, 0);

@@ -446,6 +446,50 @@ void pmap_check(struct pmap *pm)
 		panic("pmap_check: [P3] %zu table pages reachable, %zu counted", n, pm->tables);
 }
 
+/* A pmap struct over the tables at @root_pa, for looking only: not the
+ * kernel's (so the user half), owning nothing. False when the root cannot
+ * be reached. */
+static bool view_of(phys_addr_t root_pa, struct pmap *view)
+{
+	*view = (struct pmap){ .root = pt_table_va(root_pa), .root_pa = root_pa };
+	return view->root != NULL;
+}
+
+size_t pmap_walk_describe(phys_addr_t root_pa, uintptr_t va, struct pmap_walk_step *steps)
+{
+	struct pmap view;
+	size_t n = 0;
+
+	if (!view_of(root_pa, &view))
+		return 0;
+	/* pt_walk down to each level in turn: it ends early, above @stop, at a
+	 * leaf or an entry that is not present, and returns NULL when a table
+	 * cannot be reached */
+	for (int stop = PT_LEVELS - 1; stop >= 0; stop--) {
+		int l;
+		pte_t *e = pt_walk(&view, va, stop, false, &l);
+
+		if (!e || l != stop)
+			break;
+		steps[n++] = (struct pmap_walk_step){ .level = l, .table_pa = pt_table_pa(table_of(e)),
+						      .index = index_at(va, l), .entry = *e };
+		if (!(*e & PTE_P) || is_leaf(*e, l))
+			break;
+	}
+	return n;
+}
+
+kern_status_t pmap_walk_next_leaf(phys_addr_t root_pa, uintptr_t va, uintptr_t end,
+				  uintptr_t *leaf_va, phys_addr_t *pa, unsigned *order,
+				  enum vm_prot *prot)
+{
+	struct pmap view;
+
+	if (!view_of(root_pa, &view))
+		return KERN_INVALID_ARGUMENT;
+	return pmap_next_leaf(&view, va, end, leaf_va, pa, order, prot);
+}
+
 bool pt_is_mapped(pte_t *root, uintptr_t va)
 {
 	struct pmap cur = { .root = root };

@@ -1,9 +1,10 @@
 /*
  * pmap_test.c - the x86-64 pmap in the running kernel (suite "pmap", run by
  * the foundation tests): enter, extract, protect and remove at 4 KiB and
- * 2 MiB, accesses through a fresh mapping, the kernel's own tables, a
- * page fault resolved by a registered handler (the fault path returns), and
- * every table page given back (the suite's leak check).
+ * 2 MiB, accesses through a fresh mapping, the kernel's own tables, the
+ * walk the monitor's `pt` shows, a page fault resolved by a registered
+ * handler (the fault path returns), and every table page given back (the
+ * suite's leak check).
  */
 #include <arch/io.h>
 #include <arch/memlayout.h>
@@ -195,6 +196,60 @@ KTEST(pmap, next_leaf_walks_the_mappings_in_order)
 		     KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, 2 * LARGE_PAGE_SIZE), KERN_OK);
 	KT_EXPECT_EQ(pmap_table_pages(pm), 1);
+	pmap_destroy(pm);
+}
+
+/* pmap_walk_describe shows the entries the CPU reads, level by level, each
+ * table the one the entry above points at, down to the leaf or to the
+ * first entry that is not present; pmap_walk_next_leaf finds the leaves of
+ * tables given by their root. */
+KTEST(pmap, walk_describe_shows_each_level)
+{
+	struct pmap *pm = pmap_create();
+	struct pmap_walk_step s[PT_LEVELS];
+	phys_addr_t root;
+	uintptr_t va = 0;
+	size_t n;
+
+	KT_ASSERT_NOT_NULL(pm);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA + PAGE_SIZE, 0x123000, 0, VM_PROT_READ), KERN_OK);
+	KT_ASSERT_EQ(pmap_enter(pm, USER_VA + LARGE_PAGE_SIZE, LARGE_PAGE_SIZE, ORDER_2M, RW),
+		     KERN_OK);
+	pmap_activate(pm);
+	root = read_cr3() & PTE_ADDR_MASK;
+	pmap_activate(pmap_kernel());
+
+	n = pmap_walk_describe(root, USER_VA + PAGE_SIZE + 0x45, s);
+	KT_ASSERT_EQ(n, PT_LEVELS);
+	KT_EXPECT_EQ(s[0].table_pa, root);
+	for (size_t i = 0; i < n; i++) {
+		KT_EXPECT_EQ(s[i].level, PT_LEVELS - 1 - (int)i);
+		if (i > 0)
+			KT_EXPECT_EQ(s[i].table_pa, s[i - 1].entry & PTE_ADDR_MASK);
+	}
+	KT_EXPECT_EQ(s[1].index, 1); /* USER_VA is 1 GiB: PDPT entry 1 */
+	KT_EXPECT_EQ(s[3].index, 1);
+	KT_EXPECT_EQ(s[3].entry & PTE_ADDR_MASK, 0x123000);
+	KT_EXPECT_EQ(s[3].entry & (PTE_P | PTE_W | PTE_NX), PTE_P | PTE_NX);
+
+	n = pmap_walk_describe(root, USER_VA + LARGE_PAGE_SIZE + 0x3000, s);
+	KT_ASSERT_EQ(n, 3); /* a PD entry with PS is the leaf */
+	KT_EXPECT_EQ(s[2].index, 1);
+	KT_EXPECT_EQ(s[2].entry & (PTE_PS | PTE_W | PTE_ADDR_MASK), PTE_PS | PTE_W | LARGE_PAGE_SIZE);
+
+	n = pmap_walk_describe(root, USER_VA, s);
+	KT_ASSERT_EQ(n, PT_LEVELS); /* the PT entry next to the 4 KiB leaf */
+	KT_EXPECT_EQ(s[3].entry, 0);
+	n = pmap_walk_describe(root, 0x7f0000000000ull, s);
+	KT_ASSERT_EQ(n, 1); /* nothing below the root entry */
+	KT_EXPECT_EQ(s[0].entry, 0);
+
+	KT_EXPECT_EQ(pmap_walk_next_leaf(root, 0, USER_HALF_END, &va, NULL, NULL, NULL), KERN_OK);
+	KT_EXPECT_EQ(va, USER_VA + PAGE_SIZE);
+	KT_EXPECT_EQ(pmap_walk_next_leaf(root, va + PAGE_SIZE, USER_HALF_END, &va, NULL, NULL,
+					 NULL), KERN_OK);
+	KT_EXPECT_EQ(va, USER_VA + LARGE_PAGE_SIZE);
+	KT_EXPECT_EQ(pmap_remove(pm, USER_VA, 2 * LARGE_PAGE_SIZE), KERN_OK);
 	pmap_destroy(pm);
 }
 

@@ -3,11 +3,12 @@
  */
 #include <mango/probe.h>
 
-extern char probe_read64_access[], probe_write64_access[], probe_faulted[];
+extern char probe_faulted[];
 
 bool probe_fixup(struct trap_frame *tf)
 {
-	if (tf->rip != (uintptr_t)probe_read64_access && tf->rip != (uintptr_t)probe_write64_access)
+	/* each probe's access is its first instruction (probe_access.S) */
+	if (tf->rip != (uintptr_t)probe_read64 && tf->rip != (uintptr_t)probe_write64)
 		return false;
 	tf->rip = (uintptr_t)probe_faulted;
 	tf->rax = KERN_MEMORY_FAULT;

@@ -1,16 +1,15 @@
 /*
- * probe_access.S - the accesses of <mango/probe.h>. Each function is one access
- * at a labelled instruction; probe.c knows the labels, so a page fault at
- * one of them resumes at probe_faulted with rax = the status to return.
+ * probe_access.S - the accesses of <mango/probe.h>. Each function's first
+ * instruction is its one access to the probed address; probe.c knows them,
+ * so a page fault there resumes at probe_faulted with rax = the status.
  * Leaf functions: only the return address is on the stack when they fault.
  */
 	.text
 
 /* kern_status_t probe_read64(uintptr_t va [rdi], uint64_t *out [rsi]) */
-	.globl probe_read64, probe_read64_access
+	.globl probe_read64
 	.type probe_read64, @function
 probe_read64:
-probe_read64_access:
 	movq (%rdi), %rax
 	movq %rax, (%rsi)
 	xorl %eax, %eax
@@ -18,10 +17,9 @@ probe_read64_access:
 	.size probe_read64, . - probe_read64
 
 /* kern_status_t probe_write64(uintptr_t va [rdi], uint64_t value [rsi]) */
-	.globl probe_write64, probe_write64_access
+	.globl probe_write64
 	.type probe_write64, @function
 probe_write64:
-probe_write64_access:
 	movq %rsi, (%rdi)
 	xorl %eax, %eax
 	ret

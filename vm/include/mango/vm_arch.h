@@ -5,6 +5,7 @@
  * -DMANGO_HOST, for host tests under ASan/UBSan. Each machine must provide:
  *
  *   PAGE_SHIFT, PAGE_SIZE     the base page (the one page-size constant)
+ *   USER_HALF_END             where the user half of an address space ends
  *   phys_to_virt(pa)          a kernel pointer to physical address pa
  *                             (virt_to_phys, the other way: kernel only)
  *   irq_save / irq_restore    make a short section atomic on this CPU

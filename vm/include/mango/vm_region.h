@@ -110,7 +110,8 @@ kern_status_t vm_region_create(const char *name, uintptr_t start, size_t size,
 void vm_region_put(struct vm_region *region);
 
 /* vm_region_activate - make @region the address space this CPU
- * translates the user half with (pmap_activate). Lock: not held. */
+ * translates the user half with (pmap_activate); NULL: none (the kernel
+ * pmap, whose user half is empty). Lock: not held. */
 void vm_region_activate(struct vm_region *region);
 
 /* vm_region_find - a live region by name (no reference taken), or NULL. */
@@ -127,7 +128,8 @@ struct vm_region *vm_region_find(const char *name);
  * Results (on any but KERN_OK nothing changed):
  *   KERN_INVALID_ARGUMENT  NULL @region/@vo/@where; @offset, @len or a
  *                          fixed *@where not page aligned; @len 0; @prot
- *                          without VM_PROT_READ or with unknown bits
+ *                          without VM_PROT_READ or with unknown bits; an
+ *                          in-place @vo over frames the machine cannot map
  *   KERN_OUT_OF_RANGE      @offset + @len past vo_size; a fixed range not
  *                          inside the region
  *   KERN_ACCESS_DENIED     @prot not a subset of vo_prot

@@ -46,6 +46,35 @@ void pmap_direct_map_ready(phys_addr_t end);
  * reachable counts as unmapped). */
 bool pmap_is_mapped(uintptr_t va);
 
+/* One entry the CPU reads on its way to a translation (pmap_walk_describe). */
+struct pmap_walk_step {
+	int level;            /* 3 = PML4, 2 = PDPT, 1 = PD, 0 = PT */
+	phys_addr_t table_pa; /* the table that holds the entry */
+	unsigned index;       /* the entry's index in that table */
+	uint64_t entry;       /* the entry as it is, every bit */
+};
+
+/*
+ * pmap_walk_describe - the entries the CPU reads to translate @va (any
+ * address; its bits 47..12 are the indexes) through the tables rooted at
+ * @root_pa (what CR3 holds), top level first, in @steps (room for
+ * PT_LEVELS); returns how many: 0 when the root cannot be reached. The
+ * last one is a leaf, an entry that is not present, or a present table
+ * entry whose table cannot be reached (corrupt tables). For the monitor's
+ * `pt`, which shows what the CPU sees, whichever pmap it belongs to.
+ */
+size_t pmap_walk_describe(phys_addr_t root_pa, uintptr_t va, struct pmap_walk_step *steps);
+
+/*
+ * pmap_walk_next_leaf - pmap_next_leaf() over the user half of the tables
+ * rooted at @root_pa (the active ones, for the monitor, whether or not
+ * vm/ made them): the first leaf at or above @va starting below @end, its
+ * start, frame, order and rights. Same results as pmap_next_leaf().
+ */
+kern_status_t pmap_walk_next_leaf(phys_addr_t root_pa, uintptr_t va, uintptr_t end,
+				  uintptr_t *leaf_va, phys_addr_t *pa, unsigned *order,
+				  enum vm_prot *prot);
+
 /* pmap_tables_outstanding - table pages taken from kmalloc's page provider
  * and not given back, over every pmap (tests: the same before and after). */
 size_t pmap_tables_outstanding(void);

@@ -11,7 +11,7 @@ temporary /autograder. A lab 1 class of hostile submissions (an .incbin
 of a hidden test, an #include of another student's file, an endless
 build) is graded in the sandbox, and again without it to show the attacks
 are real: the file takes 24 s with -n 2 on a quiet 2-core machine before
-those two batches, about 5 minutes with them on a busy one (load 9)."""
+those two batches, 2.5 to 5 minutes with them on a busy one (load 5-9)."""
 import base64
 import csv
 import io

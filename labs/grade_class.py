@@ -6,9 +6,14 @@ Grade a class: every entry of the folder SUBMISSIONS is one submission,
 named after it (its `student`), in any form students hand in: a `make
 handin` archive (.tar.gz, .tgz, .tar), a .zip, a git bundle (.bundle), a
 clone or a plain folder. Each is graded with the pristine overlay
-(overlay.py: only the lab's room is taken from it) in a copy of this tree,
--j at a time (default: the cores), each bounded in time (--timeout) and
-memory (--mem-mb, the address space of make grade and everything it runs).
+(overlay.py: only the lab's room is taken from it) in a copy of branch
+labN's tree (solutions of the labs before N, stubs from N on: never a
+reference solution the student may not see), -j at a time (default: the
+cores), each bounded in time (--timeout) and memory (--mem-mb, the
+address space of make grade and everything it runs). Its build and its
+boots run in the grading sandbox (grading/mangotest/sandbox.py: no view of
+this tree, other submissions or GRADING_EXTRA; limits on time, memory,
+processes and file size); --no-sandbox grades without it, knowingly.
 GRADING_EXTRA (environment) adds hidden tests: its rubric.toml and test
 files, and its kernel/*.c compiled into each graded copy.
 
@@ -21,8 +26,8 @@ Writes into --out (default build/class):
     <student>/report.txt          overlay: room taken, files touched outside
                                   it, lint findings, the grader's output
 A submission that cannot be graded (EMPTY, CORRUPT, NOT A SUBMISSION, WRONG
-LAB, NO BUILD, TIME LIMIT, NO RESULTS, GRADER ERROR) gets a row saying so;
-nothing stops the batch. One whose room reaches for port I/O, the serial ports, the
+LAB, NO BUILD, TIME LIMIT, NO SANDBOX, NO RESULTS, GRADER ERROR) gets a row
+saying so; nothing stops the batch. One whose room reaches for port I/O, the serial ports, the
 command line or the test harness (overlay.lint) is FLAGGED: its points are
 withheld (0) until an instructor has read report.txt.
 """
@@ -51,7 +56,7 @@ import overlay  # noqa: E402
 
 REPO = overlay.REPO
 sys.path.insert(0, str(REPO / "grading"))
-from mangotest import rubric as rubric_mod  # noqa: E402
+from mangotest import rubric as rubric_mod, sandbox  # noqa: E402
 
 # build/ subfolders a graded copy does not need (results, other trees)
 BUILD_SKIP = {"grade", "class", "submission", "labs-repo", "host", "fuzz", "floor", "mutants",
@@ -226,15 +231,9 @@ def intake(entry, work, lab, room):
 # -- grading -------------------------------------------------------------
 
 def copy_tree(src, dest):
-    """Copy instructor tree @src (the files git knows, or every file when it
-    is not a git repository) and its build/ objects to @dest."""
-    if (src / ".git").exists():
-        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=src, capture_output=True, check=True).stdout.split(b"\0")
-        rels = [os.fsdecode(r) for r in out if r]
-    else:
-        rels = [str(p.relative_to(src)) for p in src.rglob("*")
-                if p.is_file() and p.relative_to(src).parts[0] not in ("build", ".git")]
+    """Copy tree @src (every file but .git/) and its build/ objects to @dest."""
+    rels = [str(p.relative_to(src)) for p in src.rglob("*")
+            if p.is_file() and p.relative_to(src).parts[0] not in ("build", ".git")]
     for rel in rels:
         if (src / rel).is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -245,14 +244,21 @@ def copy_tree(src, dest):
                                                  and (n in BUILD_SKIP or n.endswith(".zip"))])
 
 
-def make_base(tmp):
-    """A built copy of this tree that every graded copy starts from."""
+def make_base(tmp, lab, given=None):
+    """The built tree every graded copy of lab @lab starts from: branch
+    lab@lab's files (overlay.export_branch), or the folder @given made the
+    same way (an autograder zip's base/, built by its setup.sh). Never this
+    tree: it holds the reference solutions of lab @lab and later, which a
+    submission's build could read."""
     base = tmp / "base"
-    copy_tree(REPO, base)
+    if given:
+        copy_tree(Path(given), base)
+    else:
+        overlay.export_branch(lab, base)
     r = subprocess.run(["make", "-s", "all"], cwd=base, capture_output=True, text=True)
     if r.returncode:
-        raise SystemExit("grade-class: the instructor's tree does not build:\n" +
-                         (r.stdout + r.stderr)[-3000:])
+        raise SystemExit("grade-class: branch lab%d's tree does not build:\n%s"
+                         % (lab, (r.stdout + r.stderr)[-3000:]))
     return base
 
 
@@ -267,7 +273,8 @@ def _limits(mem_mb):
 
 
 def run_grade(tree, lab, timeout, mem_mb, extra):
-    """make grade LAB=@lab in @tree, bounded; (output, timed out?)."""
+    """make grade LAB=@lab in @tree, bounded; (output, timed out?). Its
+    builds and boots are sandboxed when ours are (MANGO_SANDBOX, set by main())."""
     env = {k: v for k, v in os.environ.items() if k not in CALLER_MAKE_VARS}
     env["GRADING_EXTRA"] = str(extra) if extra else ""
     p = subprocess.Popen(["make", "-s", "--no-print-directory", "grade", "LAB=%d" % lab, "XDIST="],
@@ -317,13 +324,15 @@ def _grade_tree(student, root, tree, ctx, out, report):
         report.append("room files missing (graded without them): %s" % ", ".join(rep.missing))
     report.append("touched outside the room (ignored): %s" % (", ".join(rep.outside) or "none"))
     report.append("lint: %s" % ("\n  ".join([""] + flags) if flags else "clean"))
+    row = Row(student, GRADED, flags=flags, outside=rep.outside)
+    if rep.missing:
+        row.note = "missing %s" % ", ".join(rep.missing)
+    if not _build(tree, ctx, row, report):
+        return row
     output, timed_out = run_grade(tree, ctx.lab, ctx.timeout, ctx.mem_mb, ctx.extra)
     report += ["", "make grade LAB=%d:" % ctx.lab, output[-20000:]]
     if (tree / "build" / "grade" / "logs").is_dir():
         shutil.copytree(tree / "build" / "grade" / "logs", out / "logs")
-    row = Row(student, GRADED, flags=flags, outside=rep.outside)
-    if rep.missing:
-        row.note = "missing %s" % ", ".join(rep.missing)
     if timed_out:
         row.verdict, row.note = "TIME LIMIT", "grading ran over %d s" % ctx.timeout
         return row
@@ -340,12 +349,36 @@ def _grade_tree(student, root, tree, ctx, out, report):
             row.verdicts[t["name"]] = t["tags"][-1] if t.get("tags") else t["status"]
     if row.verdicts and all(v == "NO BUILD" for v in row.verdicts.values()):
         row.verdict = "NO BUILD"
-        row.note = row.note or next(t["output"].splitlines()[1] for t in doc["tests"]
-                                    if len(t["output"].splitlines()) > 1)
+        said = next((t["output"].splitlines()[1:] for t in doc["tests"]
+                     if len(t["output"].splitlines()) > 1), [""])
+        row.note = row.note or next((line for line in said if "error" in line.lower()), said[0])
     if flags:
         row.verdict = FLAGGED
         row.note = "points withheld: %s" % flags[0]
     return row
+
+
+def _build(tree, ctx, row, report):
+    """Build graded copy @tree (in the sandbox unless --no-sandbox), before
+    make grade does (it then finds the build done), so that a build that
+    never ends is a TIME LIMIT of its own. False when @row is decided: TIME
+    LIMIT, or NO SANDBOX when the sandbox cannot start. A build that fails
+    goes on to make grade, which grades it NO BUILD with the compiler's errors."""
+    report.append("sandbox: %s" % ("bwrap, build %d s (grading/mangotest/sandbox.py)"
+                                   % ctx.build_seconds if ctx.sandboxed else
+                                   "NONE (--no-sandbox): the submission's build and boots "
+                                   "ran with the grader's view of this machine"))
+    try:
+        r = sandbox.run(sandbox.make_all(), tree, [tree / "build"], timeout=ctx.build_seconds)
+    except sandbox.SandboxError as exc:
+        row.verdict, row.note = "NO SANDBOX", str(exc)
+        return False
+    report += ["", "make all: %s" % ("failed" if r.returncode else "ok")] + \
+        ([r.output[-5000:]] if r.output.strip() else [])
+    if r.timed_out:
+        row.verdict, row.note = "TIME LIMIT", "the build ran over %d s" % ctx.build_seconds
+        return False
+    return True
 
 
 def results_json(row, ctx):
@@ -386,6 +419,8 @@ class Context:
     mem_mb: int
     extra: str
     jobs: int = 1
+    sandboxed: bool = True
+    build_seconds: int = sandbox.SECONDS
 
 
 def write_gradebook(rows, ctx):
@@ -456,6 +491,13 @@ def main(argv):
     ap.add_argument("--mem-mb", type=int, default=4096, help="address space per grading (MiB)")
     ap.add_argument("--manifest", help="the lab's room and files as JSON (autograder zip)")
     ap.add_argument("--results", help="also copy the (single) results.json here")
+    ap.add_argument("--base", help="branch labN's tree, prebuilt (an autograder zip's base/) "
+                    "instead of generating it from the marks")
+    ap.add_argument("--build-timeout", type=int, default=sandbox.SECONDS,
+                    help="seconds a submission's build may take (TIME LIMIT)")
+    ap.add_argument("--no-sandbox", action="store_true",
+                    help="build and boot submissions without the sandbox (their code then "
+                    "sees all this machine lets the grader see)")
     args = ap.parse_args(argv)
 
     subs = Path(args.submissions)
@@ -474,6 +516,9 @@ def main(argv):
         raise SystemExit("grade-class: lab %d has no graded tests; valid labs: %s"
                          % (args.lab, " ".join(sorted(rub.labs))))
     extra = os.environ.get("GRADING_EXTRA") or ""
+    # every build and boot of a submission, here and in its make grade
+    os.environ[sandbox.ENV] = "" if args.no_sandbox else "1"
+    os.environ[sandbox.SECONDS_ENV] = str(args.build_timeout)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -481,10 +526,12 @@ def main(argv):
     try:
         ctx = Context(args.lab, man, {e.name: e for e in rub.lab_entries(str(args.lab))},
                       None, out, tmp, args.timeout, args.mem_mb,
-                      str(Path(extra).resolve()) if extra else "", args.jobs)
-        print("grade-class: %d submission(s), lab %d (room: %s), %d at a time"
-              % (len(entries), args.lab, ", ".join(man["room"]), args.jobs), flush=True)
-        ctx.base = make_base(tmp)
+                      str(Path(extra).resolve()) if extra else "", args.jobs,
+                      not args.no_sandbox, args.build_timeout)
+        print("grade-class: %d submission(s), lab %d (room: %s), %d at a time%s"
+              % (len(entries), args.lab, ", ".join(man["room"]), args.jobs,
+                 "" if ctx.sandboxed else ", WITHOUT the sandbox"), flush=True)
+        ctx.base = make_base(tmp, args.lab, args.base)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = [pool.submit(grade_one, e, name, ctx) for e, name in students(entries)]
             for f in concurrent.futures.as_completed(futures):

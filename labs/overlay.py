@@ -9,6 +9,7 @@ submission (make grade-class, make grade SUBMISSION=, Gradescope's
 run_autograder) goes through overlay() below.
 
     man = manifest(1)                     # room + the files branch lab1 shipped
+    export_branch(1, graded_tree)         # what a lab 1 submission is graded in
     rep = overlay(student_root, graded_tree, man)
     rep.outside    -> ["grading/rubric.toml (changed)", ...]  reported, never used
     lint(student_root, man["room"])  -> ["vm/vm_page.c:12: port I/O (outb) ..."]
@@ -63,10 +64,12 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(lab):
-    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab, from
-    the marks of this tree (needs labs/generate.py: main only). The room is
-    the files holding a LAB @lab SOLUTION region; files are branch lab@lab's."""
+def branch(lab):
+    """(room, tree) of lab @lab from the marks of this tree (needs
+    labs/generate.py: main only): the room is the files holding a LAB @lab
+    SOLUTION region, the tree {path: (bytes, executable)} is branch
+    lab@lab's (solutions of the labs before it, stubs from it on, no
+    instructor-only file)."""
     sys.path.insert(0, str(REPO / "labs"))
     import generate
     labs, only = generate.load_labs()
@@ -76,9 +79,25 @@ def manifest(lab):
     files = generate.read_all(len(labs), only)
     room = sorted(path for path, (_, parsed, _) in files.items() if parsed is not None and
                   any(r.kind == "SOLUTION" and r.lab == lab for r in parsed.regions))
-    tree = generate.branch_tree(files, labs, lab)
+    return room, generate.branch_tree(files, labs, lab)
+
+
+def manifest(lab):
+    """{"lab", "room": [paths], "files": {path: sha256}} for lab @lab (branch())."""
+    room, tree = branch(lab)
     return {"lab": lab, "room": room,
             "files": {path: sha256(data) for path, (data, _) in sorted(tree.items())}}
+
+
+def export_branch(lab, dest):
+    """Write branch lab@lab's files (branch()) into the new folder @dest:
+    what a submission of lab @lab is graded in. Reference solutions of
+    lab @lab and later are not in it, nor main's instructor-only files."""
+    dest = Path(dest)
+    for rel, (data, exe) in branch(lab)[1].items():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / rel).write_bytes(data)
+        (dest / rel).chmod(0o755 if exe else 0o644)
 
 
 def load_manifest(lab, path=None):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pexpect
 
-from mangotest import verdict as V
+from mangotest import sandbox, verdict as V
 from mangotest.qemutime import QemuTime
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,7 +171,12 @@ class Machine:
         return args + self.extra_args
 
     def start(self):
-        argv = self.command or self.qemu_command()
+        """Start QEMU (in the grading sandbox when MANGO_SANDBOX=1: the tree
+        read-only, the workdir its one writable folder; sandbox.py)."""
+        try:
+            argv = sandbox.wrap(self.command or self.qemu_command(), REPO, [self.workdir])
+        except sandbox.SandboxError as exc:
+            raise MachineError("QEMU did not start: %s" % exc) from None
         self._logfile = _CountingLog(self.console_log, self.flood_limit)
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
                                    codec_errors="replace", echo=False, timeout=30,

@@ -19,14 +19,13 @@ import fcntl
 import fnmatch
 import re
 import shutil
-import subprocess
 import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from mangotest import rubric as rubric_mod, verdict as V
+from mangotest import rubric as rubric_mod, sandbox, verdict as V
 from mangotest.labrun import LabRun
 from mangotest.machine import BUILD, REPO, Machine
 from mangotest.score import Run, Score
@@ -131,11 +130,15 @@ def built():
     BUILD.mkdir(exist_ok=True)
     with open(BUILD / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        out = subprocess.run(["make", "-s", "--no-print-directory", "all"], cwd=REPO,
-                             capture_output=True, text=True)
+        try:  # in the grading sandbox when MANGO_SANDBOX=1 (sandbox.py)
+            out = sandbox.run(sandbox.make_all(), REPO, [BUILD])
+        except sandbox.SandboxError as exc:
+            raise V.GradeFailure(V.NO_BUILD, "`make all` did not run: %s" % exc)
+    if out.timed_out:
+        raise V.GradeFailure(V.NO_BUILD, "`make all` did not finish within the grading "
+                             "sandbox's time limit and was stopped:\n%s" % _build_errors(out.output))
     if out.returncode != 0:
-        raise V.GradeFailure(V.NO_BUILD, "`make all` failed:\n%s"
-                             % _build_errors(out.stdout + out.stderr))
+        raise V.GradeFailure(V.NO_BUILD, "`make all` failed:\n%s" % _build_errors(out.output))
     return BUILD
 
 

@@ -7,7 +7,7 @@ QemuTime is wall time minus the time QEMU's threads waited, runnable, for
 a CPU (the kernel's schedstat run_delay). A busy guest's QemuTime is its
 CPU time; a halted guest's (hlt, waiting for an interrupt) is wall time.
 
-    t = QemuTime(child_pid)     # QEMU, or a wrapper whose child QEMU is
+    t = QemuTime(child_pid)     # QEMU, or a wrapper QEMU runs under
     t.seconds()                 # since QemuTime() was made
 """
 import time
@@ -20,6 +20,16 @@ def _children(pid):
                 Path("/proc/%d/task/%d/children" % (pid, pid)).read_text().split()]
     except (OSError, ValueError):
         return []
+
+
+def _descendants(pid):
+    """Every process under @pid: QEMU is run-qemu.sh's child, and in the
+    grading sandbox (sandbox.py) that is under bwrap and its init."""
+    out, todo = [], _children(pid)
+    while todo:
+        out.append(todo.pop())
+        todo += _children(out[-1])
+    return out
 
 
 def _run_delay(pid):
@@ -39,7 +49,7 @@ def _run_delay(pid):
 
 class QemuTime:
     def __init__(self, pid):
-        """@pid: QEMU's, or that of a wrapper (run-qemu.sh) whose child is QEMU."""
+        """@pid: QEMU's, or that of a wrapper (run-qemu.sh, bwrap) QEMU runs under."""
         self.pid = pid
         self.wall0 = time.monotonic()
         self.delay0 = _run_delay(pid)
@@ -52,7 +62,7 @@ class QemuTime:
         if self.final is not None:
             return self.final
         wall = time.monotonic() - self.wall0
-        for child in _children(self.pid):  # the wrapper's QEMU (started after us)
+        for child in _descendants(self.pid):  # the wrapper's QEMU (started after us)
             self.child_delay[child] = _run_delay(child)
         delay = _run_delay(self.pid) - self.delay0 + sum(self.child_delay.values())
         return max(0.0, wall - delay)

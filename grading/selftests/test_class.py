@@ -7,8 +7,11 @@ lab 1 tree - graded in one batch. The honest ones get their score, the
 hostile ones no more than the stubs (and the forger is flagged,
 file:line), the broken ones a row that says why. The batch grades four
 trees, -j 2, and the autograder zip's run_autograder grades one in a
-temporary /autograder: the file takes 24 s with -n 2 on a quiet 2-core
-machine, 55-95 s on a busy one."""
+temporary /autograder. A lab 1 class of hostile submissions (an .incbin
+of a hidden test, an #include of another student's file, an endless
+build) is graded in the sandbox, and again without it to show the attacks
+are real: the file takes 24 s with -n 2 on a quiet 2-core machine before
+those two batches, 2.5 to 5 minutes with them on a busy one (load 5-9)."""
 import base64
 import csv
 import io
@@ -91,6 +94,24 @@ def test_lint_names_forgery_by_file_and_line(tmp_path):
     assert len(hits) == 2  # an honest comment that names them is no finding
 
 
+def test_lab1_is_graded_in_branch_lab1s_tree(tmp_path):
+    """The base of a lab 1 grading holds no reference solution a lab 1
+    submission could embed (`.incbin "vm/vm_object.c"` gets Lab 3's stub)
+    nor its own lab's (generate.py's leak check finds no solution line of
+    labs 1-3 in it), and none of main's instructor-only files."""
+    overlay.export_branch(1, tmp_path)
+    import generate
+    labs, only = generate.load_labs()
+    files = generate.read_all(len(labs), only)
+    exported = {str(p.relative_to(tmp_path)): (p.read_bytes(), False)
+                for p in tmp_path.rglob("*") if p.is_file()}
+    assert generate.find_leaks(files, exported, 1) == []
+    assert "Lab 3, Exercise 2" in (tmp_path / "vm" / "vm_object.c").read_text()
+    for rel in ("labs/grade_class.py", "labs/generate.py", "grading/selftests", "labs/hidden-example"):
+        assert not (tmp_path / rel).exists(), rel
+    assert "\nlab = 1\n" in (tmp_path / "grading" / "branch.toml").read_text()
+
+
 def test_reference_rooms_pass_the_lint():
     """(The stubs' are checked by the stubs' row: graded, not FLAGGED.)"""
     for lab in range(4):
@@ -168,6 +189,130 @@ def test_summary_shows_histogram_and_most_failed(graded_class):
     assert "Lab 0: 7 submission(s)" in stdout
 
 
+# -- hostile submissions: the grading host keeps its secrets ---------------
+
+MARKER = "MANGO-SECRET-7f3a9c"  # in every secret below; must appear in no output
+# Each attack on lab 1's room, vm/vm_page.c (the stubs plus the attack), is
+# split by a backslash-newline so the lint's line patterns miss it: the
+# sandbox, not the lint, has to stop it. {path}: the secret it reaches for.
+INCBIN = r"""
+#include <mango/printk.h>
+/* embed a file of the grading host in the kernel, print it at boot */
+__as\
+m__(".section .rodata\n.globl hostile_blob\nhostile_blob:\n"
+    ".inc\
+bin \"{path}\"\n.byte 0\n.previous\n");
+extern const char hostile_blob[];
+"""
+INCLUDE = r"""
+/* compile another student's file (the reference, a hidden test) in */
+#inc\
+lude "{path}"
+"""
+ENDLESS = r"""
+/* a build that never ends: this file includes itself twice per level */
+#if __INCLUDE_LEVEL__ < 40
+#inc\
+lude "vm_page.c"
+#inc\
+lude "vm_page.c"
+#endif
+"""
+INIT_END = "\tpa.nr_reserved = nr_frames;\n}\n"
+
+
+def hostile_vm_page(stub, attack, path=""):
+    """Lab 1's stub vm/vm_page.c with @attack (reaching for @path) in it;
+    the INCBIN one prints what it embedded from vm_page_allocator_init()."""
+    code = attack.replace("{path}", str(path))
+    if attack == ENDLESS:  # the body once, the recursion at every level
+        return "#ifndef HOSTILE_ONCE\n#define HOSTILE_ONCE\n%s#endif\n%s" % (stub, code)
+    head, sep, tail = stub.partition(INIT_END)
+    assert sep, "vm_page_allocator_init() does not end as expected"
+    if attack == INCBIN:
+        sep = sep.replace("\n}", "\n\tfor (const char *c = hostile_blob; *c; c++)\n"
+                          "\t\tprintk(\"%c\", *c);\n}")
+    return code + head + sep + tail
+
+
+def hostile_class(tmp, sandboxed, kinds):
+    """Grade a lab 1 class of @kinds (reference, incbin, include, endless)
+    -j 2, hidden tests in GRADING_EXTRA, with or without the sandbox;
+    (rows by student, out folder, grade_class's output)."""
+    extra = tmp / "extra"
+    shutil.copytree(HIDDEN, extra)
+    hidden_test = extra / "test_hidden_lab0.py"
+    with open(hidden_test, "a") as f:
+        f.write("# the expected answer: %s\n" % MARKER)
+    other = tmp / "other-student" / "vm_page.c"  # or the reference solution
+    other.parent.mkdir()
+    other.write_text("the other student's answer: %s\n" % MARKER)
+    stub = overlay.branch(1)[1]["vm/vm_page.c"][0].decode()
+    sources = {"reference": (REPO / "vm" / "vm_page.c").read_text(),
+               "incbin": hostile_vm_page(stub, INCBIN, hidden_test),
+               "include": hostile_vm_page(stub, INCLUDE, other),
+               "endless": hostile_vm_page(stub, ENDLESS)}
+    cls = tmp / "class"
+    for kind in kinds:
+        (cls / kind / "vm").mkdir(parents=True)
+        (cls / kind / "vm" / "vm_page.c").write_text(sources[kind])
+    out = tmp / "out"
+    r = subprocess.run([sys.executable, str(REPO / "labs" / "grade_class.py"), str(cls),
+                        "--lab", "1", "-j", "2", "--out", str(out), "--timeout", "300",
+                        "--build-timeout", "30"] + ([] if sandboxed else ["--no-sandbox"]),
+                       capture_output=True, text=True, env=dict(os.environ, GRADING_EXTRA=str(extra)))
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {row["student"]: row for row in csv.DictReader(f)}
+    return rows, out, r.stdout
+
+
+def leaks(out, stdout):
+    """The outputs of a graded class (logs, report.txt, results.json,
+    gradebook, summary, what grade_class printed) that hold MARKER."""
+    found = ["grade_class's output"] if MARKER in stdout else []
+    return found + [str(p.relative_to(out)) for p in sorted(out.rglob("*"))
+                    if p.is_file() and MARKER.encode() in p.read_bytes()]
+
+
+@pytest.mark.boot
+@pytest.mark.slow
+def test_hostile_submissions_cannot_read_the_grading_host(tmp_path, built):
+    """In the sandbox an .incbin of a hidden test and an #include of another
+    student's file find nothing (NO BUILD), a build that never ends is
+    stopped (TIME LIMIT), no output holds the secret, none is FLAGGED (the
+    sandbox alone stopped them), and the honest submission beside them keeps
+    full marks in branch lab1's tree."""
+    rows, out, stdout = hostile_class(tmp_path, True, ["reference", "incbin", "include", "endless"])
+    assert rows["reference"]["verdict"] == "graded" and \
+        rows["reference"]["total"] == rows["reference"]["max"], \
+        (out / "reference" / "report.txt").read_text()[-3000:]
+    assert rows["incbin"]["verdict"] == "NO BUILD", rows["incbin"]
+    assert "test_hidden_lab0.py" in rows["incbin"]["note"] and \
+        "not found" in (out / "incbin" / "report.txt").read_text()
+    assert rows["include"]["verdict"] == "NO BUILD", rows["include"]
+    assert "No such file or directory" in (out / "include" / "report.txt").read_text()
+    assert (rows["endless"]["verdict"], rows["endless"]["note"]) == \
+        ("TIME LIMIT", "the build ran over 30 s")
+    assert leaks(out, stdout) == []
+    for student in ("incbin", "include", "endless"):
+        check_gradescope_schema(json.loads((out / student / "results.json").read_text()))
+
+
+@pytest.mark.boot
+@pytest.mark.slow
+def test_without_the_sandbox_the_same_attacks_leak(tmp_path, built):
+    """The attacks above are real: graded with --no-sandbox, the .incbin
+    kernel prints the hidden test at boot (kept in the failing tests' logs)
+    and the compiler quotes the other student's line in its errors."""
+    rows, out, stdout = hostile_class(tmp_path, False, ["incbin", "include"])
+    found = leaks(out, stdout)
+    assert rows["incbin"]["verdict"] == "graded"
+    assert any(p.startswith("incbin/logs/") for p in found), found
+    assert rows["include"]["verdict"] == "NO BUILD"
+    assert "include/report.txt" in found, found
+
+
 def check_gradescope_schema(doc):
     """Fail unless @doc is a Gradescope results.json whose score adds up."""
     assert isinstance(doc["score"], (int, float)) and isinstance(doc["tests"], list), doc
@@ -198,10 +343,10 @@ def test_run_autograder_in_a_simulated_root(tmp_path, built):
     subprocess.run([sys.executable, str(REPO / "labs" / "autograder" / "make_zip.py"), "0",
                     str(zpath)], check=True, capture_output=True)
     unzip(zpath, root / "source")
-    # what setup.sh's `make all` leaves (the packages are installed here)
-    shutil.copytree(REPO / "build", root / "source" / "build", symlinks=True,
-                    ignore=shutil.ignore_patterns("grade", "class", "labs-repo", "autograder*"))
-    subprocess.run(["make", "-s", "all"], cwd=root / "source", check=True, capture_output=True)
+    # what setup.sh leaves (the packages are installed here): base/ built
+    subprocess.run(["make", "-s", "-C", "base", "all"], cwd=root / "source", check=True,
+                   capture_output=True)
+    assert not (root / "source" / "base" / "grading" / "selftests").exists()
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     # the student uploaded a handin archive of the reference
     (root / "submission").mkdir()

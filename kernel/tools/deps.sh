@@ -33,6 +33,9 @@ need python3-pexpect /usr/bin/python3 -c "import pexpect"
 need python3-pytest-xdist /usr/bin/python3 -c "import xdist"
 # the build is tested with both compilers (grading/tests/test_build.py)
 need clang command -v clang
+# the grading sandbox of batch grading (grading/mangotest/sandbox.py; its
+# setpriv and prlimit are util-linux's, in every Debian)
+need bubblewrap command -v bwrap
 for extra in ${MANGO_EXTRA_DEPS:-}; do
 	need "$extra" dpkg -s "$extra"
 done

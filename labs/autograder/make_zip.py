@@ -3,10 +3,12 @@
 
 At the zip's root: setup.sh and run_autograder (labs/autograder/, with the
 lab filled in), then this tree's files (what git knows, as they are in the
-work tree; no build/), labs/autograder/manifest.json (the lab's room and
-the files its branch shipped, from the marks: overlay.manifest) and, with
-EXTRA_DIR (GRADING_EXTRA), the hidden tests as hidden/. Gradescope unpacks
-the zip in /autograder/source.
+work tree; no build/: the grader's own code), labs/autograder/manifest.json
+(the lab's room and the files its branch shipped, from the marks:
+overlay.manifest), base/ (branch labN's tree, overlay.branch: what each
+submission is graded in, with no reference solution it may not see) and,
+with EXTRA_DIR (GRADING_EXTRA), the hidden tests as hidden/. Gradescope
+unpacks the zip in /autograder/source.
 """
 import json
 import subprocess
@@ -38,6 +40,7 @@ def main(argv):
         raise SystemExit("autograder-zip: GRADING_EXTRA=%s has no rubric.toml" % extra)
     try:
         man = overlay.manifest(lab)
+        base = overlay.branch(lab)[1]
     except ValueError as exc:
         raise SystemExit("autograder-zip: %s" % exc)
     files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
@@ -52,6 +55,8 @@ def main(argv):
             if p.is_file():
                 add(z, rel, p.read_bytes(), p.stat().st_mode & 0o111 != 0)
         add(z, "labs/autograder/manifest.json", json.dumps(man, indent=1) + "\n")
+        for rel, (data, exe) in sorted(base.items()):
+            add(z, "base/%s" % rel, data, exe)
         for p in sorted(extra.rglob("*")) if extra else []:
             if p.is_file() and "__pycache__" not in p.parts:
                 add(z, "hidden/%s" % p.relative_to(extra), p.read_bytes())

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Gradescope runs this once, as root, when it builds the autograder's image
 # (the zip is unpacked in /autograder/source): install Mango's Debian
-# packages and build the instructor's tree, so each submission recompiles
+# packages (bubblewrap for the grading sandbox among them) and build base/,
+# branch labN's tree each submission is graded in, so that each recompiles
 # only its room. Made by `make autograder-zip` (labs/autograder/make_zip.py).
 set -eu
 cd /autograder/source
@@ -9,4 +10,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y --no-install-recommends python3 git
 kernel/tools/deps.sh
-make -s all
+make -s -C base all

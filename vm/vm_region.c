@@ -184,7 +184,7 @@ static void leaf_restore(struct vm_region *region, const struct split_leaf *rec)
 	kern_status_t s = pmap_enter(region->vr_pmap, rec->va, rec->pa, rec->order, rec->prot);
 
 	if (s != KERN_OK)
-		panic("leaf_restore: region '%s' cannot enter again the leaf at 0x%lx it "
+		panic("region '%s': cannot enter again the leaf at 0x%lx it "
 		      "just removed (%s)", region->vr_name, (unsigned long)rec->va,
 		      kern_status_name(s));
 }
@@ -214,14 +214,14 @@ static __used kern_status_t leaf_split(struct vm_region *region, uintptr_t va,
 	rec->va = ALIGN_DOWN(va, size);
 	rec->pa = pa - (va - rec->va);
 	if (pmap_remove(pm, rec->va, size) != KERN_OK)
-		panic("leaf_split: region '%s' cannot remove the leaf at 0x%lx", region->vr_name,
+		panic("region '%s': cannot remove the leaf at 0x%lx", region->vr_name,
 		      (unsigned long)rec->va);
 	for (done = 0; done < size; done += PAGE_SIZE) {
 		kern_status_t s = pmap_enter(pm, rec->va + done, rec->pa + done, 0, rec->prot);
 		if (s == KERN_OK)
 			continue;
 		if (s != KERN_NO_MEMORY)
-			panic("leaf_split: region '%s' 4 KiB leaf at 0x%lx: %s", region->vr_name,
+			panic("region '%s': 4 KiB leaf at 0x%lx: %s", region->vr_name,
 			      (unsigned long)(rec->va + done), kern_status_name(s));
 		if (done)
 			pmap_remove(pm, rec->va, done);
@@ -360,7 +360,7 @@ static void mapping_link(struct vm_region *region, struct vm_region_mapping *m)
 
 	VM_REGION_ASSERT_LOCKED(region);
 	if (btree_insert(&region->vr_mappings, &m->m_node, mapping_cmp) != KERN_OK)
-		panic("mapping_link: region '%s' two mappings at 0x%lx [R2]", region->vr_name,
+		panic("region '%s': two mappings at 0x%lx [R2]", region->vr_name,
 		      (unsigned long)m->m_base);
 	object_get(&vo->vo_base);
 	vm_object_lock(vo);
@@ -432,7 +432,7 @@ static kern_status_t enter_run(struct vm_region *region, uintptr_t va, phys_addr
 		kern_status_t s = pmap_enter(region->vr_pmap, va, pa, large ? LARGE_ORDER : 0, prot);
 
 		if (s == KERN_EXISTS)
-			panic("enter_run: region '%s' a leaf at 0x%lx already, outside every "
+			panic("region '%s': a leaf at 0x%lx already, outside every "
 			      "mapping [R5]", region->vr_name, (unsigned long)va);
 		if (s != KERN_OK)
 			return s;
@@ -618,7 +618,7 @@ kern_status_t vm_region_unmap(struct vm_region *region, uintptr_t base, size_t l
 		return s;
 	}
 	if (pmap_remove(region->vr_pmap, base, len) != KERN_OK)
-		panic("vm_region_unmap: region '%s' cannot remove [0x%lx, 0x%lx)", region->vr_name,
+		panic("region '%s': cannot remove [0x%lx, 0x%lx)", region->vr_name,
 		      (unsigned long)base, (unsigned long)end);
 	if (spare) {
 		mapping_split(region, m, end, spare);
@@ -718,7 +718,7 @@ kern_status_t vm_region_protect(struct vm_region *region, uintptr_t base, size_t
 	for (m = first; m && m->m_base < end; m = mapping_of(btree_next(&m->m_node)))
 		m->m_prot = prot;
 	if (pmap_protect(region->vr_pmap, base, len, prot) != KERN_OK)
-		panic("vm_region_protect: region '%s' cannot protect [0x%lx, 0x%lx)",
+		panic("region '%s': cannot protect [0x%lx, 0x%lx)",
 		      region->vr_name, (unsigned long)base, (unsigned long)end);
 	vm_region_unlock(region);
 	return KERN_OK;

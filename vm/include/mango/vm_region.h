@@ -62,6 +62,11 @@ struct vm_region {
 
 	/* region lock: */
 	struct btree vr_mappings; /* of struct vm_region_mapping, by m_base */
+	struct vm_fault_counters {
+		size_t taken;   /* vm_fault() calls on this region */
+		size_t pages;   /* pages they allocated (a 2 MiB page counts 1) */
+		size_t refused; /* calls that did not return KERN_OK */
+	} vr_faults;          /* Lab 5 (<mango/vm_fault.h>) */
 };
 
 struct vm_region_mapping {

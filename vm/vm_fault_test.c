@@ -280,7 +280,8 @@ static bool expect_leaf(struct ktest *kt, const char *file, int line, struct vm_
 		phys_addr_t pa_ = 0;                                                       \
 		kern_status_t s_ = pmap_extract((r)->vr_pmap, va, &pa_, NULL, NULL);       \
 		if (s_ != KERN_NOT_FOUND)                                                  \
-			KT_FAIL("pmap_extract(0x%lx): expected KERN_NOT_FOUND (never touched), " \
+			ktest_fail(kt, __FILE__, __LINE__, false, "pmap_extract(0x%lx): "     \
+				   "expected KERN_NOT_FOUND (never touched), "              \
 				"got %s (pa 0x%lx)", (unsigned long)(va), kern_status_name(s_), \
 				(unsigned long)pa_);                                       \
 	})
@@ -296,11 +297,14 @@ static bool expect_leaf(struct ktest *kt, const char *file, int line, struct vm_
 #define WRITE(va, v) EXPECT_STATUS(probe_write64(va, v), KERN_OK)
 
 /* EXPECT_DESCRIBED(r, va, access, status, "expected"): vm_fault_describe. */
-#define EXPECT_DESCRIBED(r, va, access, status, want)                                    \
-	({                                                                               \
-		char got_[160];                                                          \
-		vm_fault_describe(r, va, access, status, got_, sizeof(got_));            \
-		KT_EXPECT_STREQ(got_, want);                                             \
+#define EXPECT_DESCRIBED(r, va, access, status, want)                                     \
+	({                                                                                \
+		char got_[160];                                                           \
+		vm_fault_describe(r, va, access, status, got_, sizeof(got_));             \
+		if (strcmp(got_, want))                                                   \
+			ktest_fail(kt, __FILE__, __LINE__, false,                         \
+				   "vm_fault_describe(%s): got \"%s\", expected \"%s\"",     \
+				   kern_status_name(status), got_, want);                 \
 	})
 
 /* ================================================================ */

@@ -256,10 +256,7 @@ static int sub_use(char **a, int n)
 	(void)n;
 	if (strcmp(a[0], "kernel") && !(r = region_named(a[0])))
 		return 1;
-	if (r)
-		vm_region_activate(r);
-	else
-		pmap_activate(pmap_kernel());
+	vm_region_activate(r); /* NULL: the kernel's */
 	active = r;
 	printk("the %s%s address space is active: peek, poke and pt see its user half\n",
 	       r ? r->vr_name : "kernel", r ? "" : "'s");
@@ -279,7 +276,7 @@ static int sub_drop(char **a, int n)
 	if (r == active) {
 		/* the last put would do it; the monitor's reference may not be
 		 * the last one */
-		pmap_activate(pmap_kernel());
+		vm_region_activate(NULL);
 		active = NULL;
 		printk("the kernel's address space is active again\n");
 	}

@@ -91,8 +91,9 @@ char *vm_fault_describe(struct vm_region *region, uintptr_t va, enum vm_prot acc
 		snprintf(buf, len, "no mapping at 0x%lx in region '%s'", (unsigned long)va,
 			 region->vr_name);
 	} else if (status == KERN_ACCESS_DENIED) {
-		snprintf(buf, len, "%s%s to %s mapping of '%s' [0x%lx-0x%lx) at 0x%lx", user, what,
-			 missing_right(m, access), m->m_object->vo_name, (unsigned long)m->m_base,
+		snprintf(buf, len, "%s%s %s %s mapping of '%s' [0x%lx-0x%lx) at 0x%lx", user, what,
+			 (access & VM_PROT_WRITE) ? "to" : "from", missing_right(m, access),
+			 m->m_object->vo_name, (unsigned long)m->m_base,
 			 (unsigned long)(m->m_base + m->m_len), (unsigned long)va);
 	} else if (status == KERN_UNIMPLEMENTED) {
 		snprintf(buf, len, "%s%s at 0x%lx: demand faults are not implemented yet "

@@ -273,20 +273,30 @@ static kern_status_t demand_page(struct vm_region *region, struct vm_region_mapp
 
 /*
  * fault_in - bring in the page holding @va (page aligned) for @m, which
- * allows the access: nothing when a leaf is there already, the in-place
+ * allows @access: nothing when a leaf is there already (that refuses
+ * @access: a broken [R5], panics), the in-place
  * frame or the object's existing page, else a new page. KERN_OK or
  * KERN_NO_MEMORY (nothing changed); *@pages counts what was allocated.
  * Lock: the region's held.
  */
 static kern_status_t fault_in(struct vm_region *region, struct vm_region_mapping *m, uintptr_t va,
-			      size_t *pages)
+			      enum vm_prot access, size_t *pages)
 {
 	struct vm_object *vo = m->m_object;
 	struct frame_run run;
+	enum vm_prot prot;
 	bool have;
 
-	if (pmap_extract(region->vr_pmap, va, NULL, NULL, NULL) == KERN_OK)
-		return KERN_OK; /* mapped already, with m_prot [R5]: a stale TLB entry */
+	if (pmap_extract(region->vr_pmap, va, NULL, NULL, &prot) == KERN_OK) {
+		/* mapped already, with m_prot [R5]: a stale TLB entry, or a
+		 * fault some other way round; retrying a leaf that refuses
+		 * the access would fault forever */
+		if (access & ~prot)
+			panic("region '%s': 0x%lx is mapped with rights 0x%x, its mapping has "
+			      "0x%x [R5]", region->vr_name, (unsigned long)va, (unsigned)prot,
+			      (unsigned)m->m_prot);
+		return KERN_OK;
+	}
 	vm_object_lock(vo);
 	have = frame_of(vo, offset_at(m, va), &run);
 	vm_object_unlock(vo);
@@ -321,7 +331,7 @@ kern_status_t vm_fault(struct vm_region *region, uintptr_t va, enum vm_prot acce
 	else if (access & ~m->m_prot)
 		s = KERN_ACCESS_DENIED;
 	else
-		s = fault_in(region, m, ALIGN_DOWN(va, PAGE_SIZE), &pages);
+		s = fault_in(region, m, ALIGN_DOWN(va, PAGE_SIZE), access, &pages);
 	region->vr_faults.pages += pages;
 	if (s != KERN_OK)
 		region->vr_faults.refused++;

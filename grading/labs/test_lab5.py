@@ -58,11 +58,13 @@ def test_a_poke_brings_in_one_page(as0):
     check.equal(counters(m, "after one poke"), (1, 1, 0),
                 "as0's faults, pages, refused after one poke of a fresh mapping")
     pages = object_pages(m, "buf")
-    check.equal(sorted(pages), [0x3000], "the offsets of buf's pages after a poke at buf+0x3008")
+    check.equal(["0x%x" % off for off in sorted(pages)], ["0x3000"],
+                "the offsets of buf's pages after a poke at buf+0x3008")
     order, frame = pages[0x3000]
     check.equal(order, 0, "the order of the page brought in (the mapping is 16 KiB: no 2 MiB page)")
     leaves = user_leaves(q)
-    check.equal(sorted(leaves), [a + 0x3000], "the leaves the CPU walks after the poke (info tlb)")
+    check.equal(["0x%x" % va for va in sorted(leaves)], ["0x%x" % (a + 0x3000)],
+                "the leaves the CPU walks after the poke (info tlb)")
     check.equal(leaves[a + 0x3000][0], frame,
                 "the frame of the leaf at 0x%x (info tlb) vs the page `vmo show` lists" % (a + 0x3000))
     check.equal(leaves[a + 0x3000][1][WRITE], "W", "QEMU's flags %s of the leaf at 0x%x: writable"
@@ -76,7 +78,8 @@ def test_a_poke_brings_in_one_page(as0):
     peek(m, a + 0x7010, 0, "a page never written reads zero")
     check.equal(counters(m, "after a peek of another page"), (2, 2, 0),
                 "as0's faults, pages, refused after a peek of a second page")
-    check.equal(sorted(user_leaves(q)), [a + 0x3000, a + 0x7000],
+    check.equal(["0x%x" % va for va in sorted(user_leaves(q))],
+                ["0x%x" % (a + 0x3000), "0x%x" % (a + 0x7000)],
                 "the leaves the CPU walks after touching two pages")
 
 
@@ -95,7 +98,8 @@ def test_in_place_poke_lands_in_the_intended_frame(as0):
     check.equal(counters(m, "after poking an in-place mapping")[1], 0,
                 "pages allocated by faults on an in-place mapping (its frames exist already)")
     check.equal(object_pages(m, "win"), {}, "the pages of the in-place object win")
-    check.equal(sorted(object_pages(m, "owner")), [0], "owner's pages after the poke")
+    check.equal(["0x%x" % off for off in sorted(object_pages(m, "owner"))], ["0x0"],
+                "owner's pages after the poke")
 
 
 def test_a_poke_through_read_only_is_refused(as0):
@@ -127,11 +131,12 @@ def test_an_aligned_poke_brings_in_one_2m_page(as0):
     check.equal(counters(m, "after one poke of a 2 MiB-aligned mapping"), (1, 1, 0),
                 "as0's faults, pages, refused after one poke")
     pages = object_pages(m, "big")
-    check.equal(sorted((off, order) for off, (order, _) in pages.items()), [(LARGE, 9)],
+    check.equal(sorted(("0x%x" % off, order) for off, (order, _) in pages.items()), [("0x200000", 9)],
                 "big's pages (offset, order) after the poke: one 2 MiB page")
     frame = pages[LARGE][1]
     leaves = user_leaves(q)
-    check.equal(sorted((va, pa) for va, (pa, _) in leaves.items()), [(a + LARGE, frame)],
+    check.equal(sorted("0x%x -> 0x%x" % (va, pa) for va, (pa, _) in leaves.items()),
+                ["0x%x -> 0x%x" % (a + LARGE, frame)],
                 "the leaves the CPU walks (info tlb): one, for the 2 MiB page")
     check.equal(leaves[a + LARGE][1][PS], "P", "QEMU's flags %s of the leaf at 0x%x: 2 MiB"
                 % (leaves[a + LARGE][1], a + LARGE))

@@ -83,23 +83,40 @@ def test_a_poke_brings_in_one_page(as0):
                 "the leaves the CPU walks after touching two pages")
 
 
-def test_in_place_poke_lands_in_the_intended_frame(as0):
+def test_shared_and_in_place_pokes_hit_their_frames(as0):
     m, q = as0
+    # two mappings of one demand object: the page the first brings in is
+    # the one the second faults in (a leaf each, one frame, one page)
+    new_object(m, "buf", 4 * PAGE)
+    a = map_into(m, "buf", 0, 4 * PAGE, "rw", BASE)
+    b = map_into(m, "buf", PAGE, 3 * PAGE, "rw", BASE + LARGE)  # buf's [4 KiB, 16 KiB)
+    use(m)
+    poke(m, a + 0x2018)
+    peek(m, b + 0x1018, value_for(a + 0x2018), "buf+0x2018 through the second mapping")
+    check.equal(counters(m, "after a poke through one mapping and a peek through the other"),
+                (2, 1, 0), "as0's faults, pages, refused: two faults, one page")
+    pages = object_pages(m, "buf")
+    check.equal(["0x%x" % off for off in sorted(pages)], ["0x2000"], "buf's pages")
+    frame = pages[0x2000][1]
+    leaves = user_leaves(q)
+    check.equal(sorted("0x%x -> 0x%x" % (va, pa) for va, (pa, _) in leaves.items()),
+                sorted("0x%x -> 0x%x" % (va, frame) for va in (a + 0x2000, b + 0x1000)),
+                "the leaves the CPU walks (info tlb): both mappings on buf's one frame")
+    check.equal(q.read_phys(frame + 0x18, 1), [value_for(a + 0x2018)],
+                "the word at buf's frame 0x%x + 0x18 (QEMU's xp)" % frame)
+    # an in-place object: its bytes are its frames, nothing is allocated
     new_object(m, "owner", 4 * PAGE)
     block = alloc(m, "owner", 0, 2)  # 16 KiB the in-place object stands on
     check.contains(m.run("vmo inplace win 0x%x 0x%x rw" % (block, 4 * PAGE)), "flags=in-place",
                    "`vmo inplace win 0x%x 0x%x rw`" % (block, 4 * PAGE))
-    a = map_into(m, "win", PAGE, 2 * PAGE, "rw", BASE + 8 * PAGE)  # win's [4 KiB, 12 KiB)
-    use(m)
-    poke(m, a + 0x1010)
-    check.equal(q.read_phys(block + 0x2010, 1), [value_for(a + 0x1010)],
-                "the word at 0x%x (QEMU's xp): win+0x2010, poked at 0x%x" % (block + 0x2010, a + 0x1010))
-    check_translation(q, a + 0x1010, block + 0x2010, "win+0x2010")
-    check.equal(counters(m, "after poking an in-place mapping")[1], 0,
-                "pages allocated by faults on an in-place mapping (its frames exist already)")
+    c = map_into(m, "win", PAGE, 2 * PAGE, "rw", BASE + 2 * LARGE)  # win's [4 KiB, 12 KiB)
+    poke(m, c + 0x1010)
+    check.equal(q.read_phys(block + 0x2010, 1), [value_for(c + 0x1010)],
+                "the word at 0x%x (QEMU's xp): win+0x2010, poked at 0x%x" % (block + 0x2010, c + 0x1010))
+    check_translation(q, c + 0x1010, block + 0x2010, "win+0x2010")
+    check.equal(counters(m, "after poking an in-place mapping")[1], 1,
+                "pages allocated by faults (buf's one; win's frames exist already)")
     check.equal(object_pages(m, "win"), {}, "the pages of the in-place object win")
-    check.equal(["0x%x" % off for off in sorted(object_pages(m, "owner"))], ["0x0"],
-                "owner's pages after the poke")
 
 
 def test_a_poke_through_read_only_is_refused(as0):

@@ -811,8 +811,9 @@ static void storm(struct ktest *kt, uintptr_t va, size_t step)
 {
 	for (size_t off = 0; off < STORM; off += step)
 		if (probe_write64(va + off, va + off) != KERN_OK)
-			KT_FAIL("fault storm: the write at 0x%lx (+0x%zx) faulted",
-				(unsigned long)(va + off), off);
+			KT_FAIL("fault storm: the write at 0x%lx (+0x%zx) was refused, %zu free "
+				"pages left (the storm needs 64 MiB: MEM=128M or more)",
+				(unsigned long)(va + off), off, free_pages());
 }
 
 /* Read back every 4 KiB page's first word: each page has its own frame. */
@@ -820,10 +821,11 @@ static void storm_read_back(struct ktest *kt, uintptr_t va, size_t step)
 {
 	for (size_t off = 0; off < STORM; off += PG) {
 		uint64_t v = 0, want = off % step ? 0 : va + off;
-		if (probe_read64(va + off, &v) != KERN_OK || v != want)
-			KT_FAIL("fault storm: 0x%lx reads 0x%lx, expected 0x%lx (two offsets "
+		kern_status_t s = probe_read64(va + off, &v);
+		if (s != KERN_OK || v != want)
+			KT_FAIL("fault storm: 0x%lx reads %s 0x%lx, expected 0x%lx (two offsets "
 				"sharing a frame, or a page not zeroed?)", (unsigned long)(va + off),
-				(unsigned long)v, (unsigned long)want);
+				kern_status_name(s), (unsigned long)v, (unsigned long)want);
 	}
 }
 

@@ -274,10 +274,10 @@ static kern_status_t demand_page(struct vm_region *region, struct vm_region_mapp
 
 /*
  * fault_in - bring in the page holding @va (page aligned) for @m, which
- * allows @access: nothing when a leaf is there already (that refuses
- * @access: a broken [R5], panics), the in-place
- * frame or the object's existing page, else a new page. KERN_OK or
- * KERN_NO_MEMORY (nothing changed); *@pages counts what was allocated.
+ * allows @access: nothing when a leaf is there already (one that refuses
+ * @access is a broken [R5]: panics), else the in-place frame or the
+ * object's existing page, else a new page. KERN_OK or KERN_NO_MEMORY
+ * (nothing changed); *@pages counts what was allocated.
  * Lock: the region's held.
  */
 static kern_status_t fault_in(struct vm_region *region, struct vm_region_mapping *m, uintptr_t va,

@@ -16,7 +16,6 @@ import base64
 import csv
 import io
 import json
-import tomllib
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ import sys
 import tarfile
 import textwrap
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 

@@ -465,3 +465,17 @@ def test_rubric_timeout_rings_on_any_thread(where):
         t.start()
         t.join()
     assert result == {"verdict": V.TIMEOUT, "after": (None, "still running")}
+
+
+def test_symbols_load_two_symbols_at_one_address(tmp_path):
+    """A label at a function's address (nm gives it no size) must not break
+    the table the timeout verdict symbolizes with (seen: a TypeError turned
+    every TIMEOUT of a lab into a harness error)."""
+    from mangotest.symbols import Symbols
+    (tmp_path / "kernel.nm").write_text(
+        "ffffffff80100000 0000000000000010 T probe_read64\n"
+        "ffffffff80100000 T probe_read64_access\n"
+        "ffffffff80100010 0000000000000008 T probe_write64\n")
+    syms = Symbols.load(tmp_path)
+    assert syms.name(0xffffffff80100004) in ("probe_read64+0x4", "probe_read64_access+0x4")
+    assert syms.name(0xffffffff80100012) == "probe_write64+0x2"

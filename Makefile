@@ -281,7 +281,7 @@ export GRADING_EXTRA
 # grading/branch.toml) lab N is the student's: its tests are skipped with a
 # message and only labs before N are graded. Each part is timed.
 BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
-LAST_TWO_LABS = $(shell python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
+LAST_TWO_LABS = $(shell /usr/bin/python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
 	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \

@@ -13,7 +13,7 @@ from mangotest.machine import BUILD, REPO
 # The lab whose code each vm/host/<name>.c tests; -1 for given
 # infrastructure (the host pmap), which runs on every branch.
 HOST_TESTS = {"pmap_host_test": -1, "vm_page_host_test": 1, "btree_host_test": 2,
-              "vm_object_host_test": 3, "vm_region_host_test": 4}
+              "vm_object_host_test": 3, "vm_region_host_test": 4, "vm_fault_host_test": 5}
 
 
 def make(*args):

@@ -21,9 +21,9 @@
 #define PORT_B_GATE2 0x01    /* channel 2's gate: counts while high */
 #define PORT_B_SPEAKER 0x02  /* channel 2's output to the speaker */
 #define PORT_B_OUT2 0x20     /* channel 2's output, read only */
-#define CALIBRATE_MS 50u
+#define CALIBRATE_MS 10u
 #define CALIBRATE_COUNT (PIT_FREQ * CALIBRATE_MS / 1000u) /* fits 16 bits */
-#define CALIBRATE_RUNS 3     /* the shortest countdown wins: least disturbed */
+#define CALIBRATE_RUNS 9     /* the shortest countdown wins: least disturbed */
 
 static uint64_t hz;
 

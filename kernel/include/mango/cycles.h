@@ -16,7 +16,7 @@
 uint64_t cycles_now(void);
 
 /* cycles_hz - counter ticks per second, measured against the PIT on the
- * first call (which takes about 50 ms, busy-waiting; interrupts may be on
+ * first call (which takes about 90 ms, busy-waiting; interrupts may be on
  * or off) and remembered. */
 uint64_t cycles_hz(void);
 

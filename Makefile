@@ -421,7 +421,7 @@ HOST_CFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -Wno-unused-parameter -DMANGO
 	-Ikernel/include -Ivm/include -I$(ARCHDIR)/include
 HOST_SAN := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(patsubst vm/host/%.c,$(BUILD)/host/%,$(wildcard vm/host/*_host_test.c))
-VM_HOST_SRCS := $(wildcard vm/host/host.c vm/host/pmap_host.c vm/vm_page.c vm/btree.c vm/vm_object.c vm/vm_region.c \
+VM_HOST_SRCS := $(wildcard vm/host/host.c vm/host/pmap_host.c vm/vm_page.c vm/btree.c vm/vm_object.c vm/vm_region.c vm/vm_fault.c \
 	kernel/host/host.c kernel/core/object.c kernel/lib/status.c kernel/lib/strlcpy.c \
 	$(ARCHDIR)/pmap.c)
 

@@ -6,15 +6,20 @@
  * (<mango/init.h>), and the page provider kmalloc takes its pages from
  * (<mango/kmalloc.h>).
  */
+#include <mango/format.h>
 #include <mango/init.h>
 #include <mango/kmalloc.h>
 #include <mango/param.h>
+#include <mango/trap.h>
 #include <mango/vm_arch.h>
+#include <mango/vm_fault.h>
 #include <mango/vm_object.h>
 #include <mango/vm_page.h>
 #include <mango/vm_region.h>
 
 KERNEL_PARAM(vm_debug, "vm.debug", "check freed pages' poison on allocation (use after free)");
+KERNEL_PARAM(vm_nofault, "vm.nofault",
+	     "resolve no page fault (as before Lab 5: a page an object lacks stays unmapped)");
 
 /* kmalloc's pages: a block from the page allocator, by its direct-map address. */
 static void *provider_alloc(unsigned order, bool zero)
@@ -66,3 +71,46 @@ static void vm_region_boot(void)
 		panic("cannot register the vm_region type");
 }
 INITCALL(INIT_TYPES, vm_region_boot);
+
+/*
+ * vm_page_fault - the page-fault handler: resolve the fault at @va for
+ * @access in the active address space (vm_fault); on a refusal, why in
+ * @why (vm_fault_describe). Kernel-half addresses belong to no address
+ * space: KERN_NOT_FOUND. Called by the trap path with interrupts off.
+ */
+static kern_status_t vm_page_fault(uintptr_t va, enum vm_prot access, char *why, size_t why_len)
+{
+	struct vm_region *region = vm_region_active();
+	kern_status_t s;
+
+	if (va >= USER_HALF_END) {
+		snprintf(why, why_len, "0x%lx is in the kernel half, which no address space maps",
+			 (unsigned long)va);
+		return KERN_NOT_FOUND;
+	}
+	if (!region) {
+		vm_fault_describe(NULL, va, access, KERN_NOT_FOUND, why, why_len);
+		return KERN_NOT_FOUND;
+	}
+	if (spin_is_locked(&region->vr_base.ob_lock)) {
+		/* the VM itself touched the user half under the lock */
+		snprintf(why, why_len, "a fault at 0x%lx while region '%s' is locked",
+			 (unsigned long)va, region->vr_name);
+		return KERN_ACCESS_DENIED;
+	}
+	s = vm_fault(region, va, access);
+	if (s != KERN_OK)
+		vm_fault_describe(region, va, access, s, why, why_len);
+	return s;
+}
+
+/* Demand faults (Lab 5): every page fault is offered to vm_page_fault,
+ * unless the vm.nofault parameter asks for Lab 4's behaviour. */
+static void vm_fault_boot(void)
+{
+	if (param_get("vm.nofault"))
+		return;
+	if (trap_set_page_fault_handler(vm_page_fault) != KERN_OK)
+		panic("cannot register the page-fault handler");
+}
+INITCALL(INIT_TYPES, vm_fault_boot);

@@ -7,7 +7,8 @@
  *                                           addr: wherever it fits
  *   vmr unmap <region> <base> <len>
  *   vmr protect <region> <base> <len> <prot>
- *   vmr list [region]                       regions, then each mapping
+ *   vmr list [region]                       regions, their fault counters
+ *                                           (<mango/vm_fault.h>), each mapping
  *   vmr use <region>|kernel                 make it the active address space
  *   vmr drop <region>                       drop the monitor's reference
  *   peek <va>                               the 64-bit word at va
@@ -20,8 +21,10 @@
  * the one `vmr use` activated after a command returns, so peek, poke and
  * `pt` (kernel/arch/x86_64/pmap_cmds.c) see its user half. peek and poke
  * are probes (<mango/probe.h>): the CPU checks them against the active
- * page tables, and a fault comes back as KERN_MEMORY_FAULT with the reason
- * the pmap gives (pmap_extract), never as a panic. Every bad input is
+ * page tables; a fault is first offered to vm_fault() (so a poke on a
+ * fresh mapping brings its page in, and counts in `vmr list`), and one it
+ * refuses comes back as KERN_MEMORY_FAULT with the reason the pmap gives
+ * (pmap_extract), never as a panic. Every bad input is
  * answered with a message naming what was expected.
  */
 #include <mango/monitor.h>
@@ -94,7 +97,8 @@ static void print_range(uintptr_t base, size_t len)
 	printk("[0x%lx, 0x%lx)", (unsigned long)base, (unsigned long)(base + len));
 }
 
-/* One line about @r, then (with @mappings) one per mapping.
+/* One line about @r (with @mappings: and its fault counters), then (with
+ * @mappings) one per mapping.
  * Lock: not held (the mappings are read under it). */
 static void show_region(struct vm_region *r, bool mappings)
 {
@@ -105,8 +109,11 @@ static void show_region(struct vm_region *r, bool mappings)
 	n = btree_count(&r->vr_mappings);
 	printk("vmr %s: ", r->vr_name);
 	print_range(r->vr_start, r->vr_size);
-	printk(" mappings=%zu tables=%zu%s\n", n, r->vr_pmap ? pmap_table_pages(r->vr_pmap) : 0,
-	       r == active ? " active" : "");
+	printk(" mappings=%zu tables=%zu", n, r->vr_pmap ? pmap_table_pages(r->vr_pmap) : 0);
+	if (mappings)
+		printk(" faults=%zu pages=%zu refused=%zu", r->vr_faults.taken, r->vr_faults.pages,
+		       r->vr_faults.refused);
+	printk("%s\n", r == active ? " active" : "");
 	btree_foreach(node, &r->vr_mappings) {
 		struct vm_region_mapping *m = container_of(node, struct vm_region_mapping, m_node);
 		if (!mappings)
@@ -256,10 +263,7 @@ static int sub_use(char **a, int n)
 	(void)n;
 	if (strcmp(a[0], "kernel") && !(r = region_named(a[0])))
 		return 1;
-	if (r)
-		vm_region_activate(r);
-	else
-		pmap_activate(pmap_kernel());
+	vm_region_activate(r); /* NULL: the kernel's */
 	active = r;
 	printk("the %s%s address space is active: peek, poke and pt see its user half\n",
 	       r ? r->vr_name : "kernel", r ? "" : "'s");
@@ -279,7 +283,7 @@ static int sub_drop(char **a, int n)
 	if (r == active) {
 		/* the last put would do it; the monitor's reference may not be
 		 * the last one */
-		pmap_activate(pmap_kernel());
+		vm_region_activate(NULL);
 		active = NULL;
 		printk("the kernel's address space is active again\n");
 	}

@@ -40,8 +40,10 @@ def vmr(m, args, expect):
 
 @pytest.fixture
 def as0(boot):
-    """A machine with QMP and an empty address space as0: (machine, QMP)."""
-    m = boot(qmp=True)
+    """A machine with QMP and an empty address space as0: (machine, QMP).
+    vm.nofault: Lab 4 is graded as it was built, before demand faults (Lab 5)
+    - a touch of a page the object lacks faults instead of bringing it in."""
+    m = boot(cmdline="vm.nofault", qmp=True)
     vmr(m, "create as0 0x%x 1G" % BASE, "vmr as0: [0x10000000, 0x50000000)")
     return m, m.qmp()
 

@@ -598,11 +598,48 @@ static void break_stray_leaf(void)
 	vm_region_check(broken);
 }
 
-static void break_missing_leaf(void)
+/* [R7]: a leaf where the object has no page (offset 0x1000). */
+static void break_leaf_without_page(void)
 {
+	phys_addr_t pa;
+
 	break_setup();
-	pmap_remove(broken->vr_pmap, RBASE, PAGE_SIZE);
+	pmap_extract(broken->vr_pmap, RBASE, &pa, NULL, NULL);
+	pmap_enter(broken->vr_pmap, RBASE + PAGE_SIZE, pa + PAGE_SIZE, 0, RW);
 	vm_region_check(broken);
+}
+
+/* [R7]: a leaf onto another frame than the object's page there (a page
+ * allocated twice looks like this). */
+static void break_leaf_other_frame(void)
+{
+	phys_addr_t pa;
+
+	break_setup();
+	pmap_extract(broken->vr_pmap, RBASE, &pa, NULL, NULL);
+	pmap_remove(broken->vr_pmap, RBASE, PAGE_SIZE);
+	pmap_enter(broken->vr_pmap, RBASE, pa + PAGE_SIZE, 0, RW);
+	vm_region_check(broken);
+}
+
+/* [R6] checks present leaves only: a page of the object that is not
+ * mapped (a fault brings it in, from Lab 5 on) passes. */
+static void test_check_allows_unmapped_pages(void)
+{
+	struct vm_region *r = new_region("lazy");
+	static const off_t offs[] = { 0, 2 * MiB };
+	static const unsigned ords[] = { 0, 9 };
+	struct vm_object *vo = object_with("lazy", 4 * MiB, RW, offs, ords, 2);
+	uintptr_t at = RBASE;
+
+	CHECK(vm_region_map(r, vo, 0, 4 * MiB, RW, &at) == KERN_OK, "map 'lazy'");
+	CHECK(leaf(r, RBASE, NULL, NULL) == 0 && leaf(r, RBASE + MIB2, NULL, NULL) == 9,
+	      "'lazy' populated");
+	pmap_remove(r->vr_pmap, RBASE, PAGE_SIZE);
+	pmap_remove(r->vr_pmap, RBASE + MIB2, MIB2);
+	vm_region_check(r); /* passes: no leaf, no claim */
+	vm_region_put(r);
+	vm_object_put(vo);
 }
 
 static void break_small_leaf(void)
@@ -649,8 +686,11 @@ static void test_check_catches(void)
 {
 	expect_panic("a leaf outside every mapping", break_stray_leaf,
 		     "vm_region_check: [R5] region 'broken': a leaf at 0x3f800000");
-	expect_panic("a page of the object not mapped", break_missing_leaf,
-		     "vm_region_check: [R6] region 'broken': [0x3f000000, 0x3f200000)");
+	expect_panic("a leaf where the object has no page", break_leaf_without_page,
+		     "vm_region_check: [R7] region 'broken': 0x3f001000 is mapped but object "
+		     "'broken' has no page at offset 0x1000");
+	expect_panic("a leaf onto another frame", break_leaf_other_frame,
+		     "vm_region_check: [R7] region 'broken': 0x3f000000 maps");
 	expect_panic("4 KiB leaves where a 2 MiB one fits", break_small_leaf,
 		     "vm_region_check: [R6] region 'broken': a 4 KiB leaf at 0x3f200000");
 	expect_panic("a leaf with other rights", break_prot,
@@ -1030,6 +1070,7 @@ int main(int argc, char **argv)
 	test_protect();
 	test_lookup_and_activate();
 	test_check_catches();
+	test_check_allows_unmapped_pages();
 	test_random();
 	CHECK(free_now() == free_start, "frames: %zu free at the end, %zu at the start", free_now(),
 	      free_start);

@@ -394,6 +394,11 @@ kern_status_t pmap_next_leaf(struct pmap *pm, uintptr_t va, uintptr_t end, uintp
 	return KERN_NOT_FOUND;
 }
 
+bool pmap_is_active(const struct pmap *pm)
+{
+	return pt_root_active(pm->root_pa);
+}
+
 void pmap_activate(struct pmap *pm)
 {
 	if (!pm->kernel)

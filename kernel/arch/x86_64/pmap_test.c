@@ -10,6 +10,7 @@
 #include <arch/memlayout.h>
 #include <arch/pmap.h>
 #include <mango/early_alloc.h>
+#include <mango/format.h>
 #include <mango/kmalloc.h>
 #include <mango/ktest.h>
 #include <mango/probe.h>
@@ -284,15 +285,22 @@ static struct pmap *fault_pmap;
 static phys_addr_t fault_frame;
 static unsigned faults_resolved;
 
-/* A page-fault handler that maps USER_VA on first touch, as Lab 5's will. */
-static bool map_on_fault(struct trap_frame *tf, uintptr_t addr)
+static enum vm_prot fault_access;
+
+/* A page-fault handler that maps USER_VA on first touch, as Lab 5's does. */
+static kern_status_t map_on_fault(uintptr_t va, enum vm_prot access, char *why, size_t why_len)
 {
-	if (ALIGN_DOWN(addr, PAGE_SIZE) != USER_VA || !fault_pmap)
-		return false;
-	if (pmap_enter(fault_pmap, USER_VA, fault_frame, 0, RW) != KERN_OK)
-		return false;
-	faults_resolved++;
-	return true;
+	kern_status_t s;
+
+	if (ALIGN_DOWN(va, PAGE_SIZE) != USER_VA || !fault_pmap) {
+		snprintf(why, why_len, "not the test's page");
+		return KERN_NOT_FOUND;
+	}
+	fault_access = access;
+	s = pmap_enter(fault_pmap, USER_VA, fault_frame, 0, RW);
+	if (s == KERN_OK)
+		faults_resolved++;
+	return s;
 }
 
 /* The page-fault path returns: a fault the handler resolves is retried. */
@@ -300,18 +308,25 @@ KTEST(pmap, a_resolved_page_fault_returns)
 {
 	uint64_t *frame = test_frame();
 
+	page_fault_handler_t vm_handler = trap_page_fault_handler();
+
 	KT_ASSERT_NOT_NULL(frame);
 	fault_pmap = pmap_create();
 	KT_ASSERT_NOT_NULL(fault_pmap);
 	fault_frame = virt_to_phys(frame);
 	faults_resolved = 0;
+	fault_access = VM_PROT_NONE;
+	/* the VM's handler steps aside for the test, and comes back after */
+	KT_ASSERT_EQ(trap_set_page_fault_handler(NULL), KERN_OK);
 	KT_ASSERT_EQ(trap_set_page_fault_handler(map_on_fault), KERN_OK);
 	pmap_activate(fault_pmap);
 	*(volatile uint64_t *)USER_VA = 0x5a5a; /* faults once, then is retried */
 	*(volatile uint64_t *)(USER_VA + 8) = 0xa5a5; /* mapped now: no fault */
 	pmap_activate(pmap_kernel());
 	KT_EXPECT_EQ(trap_set_page_fault_handler(NULL), KERN_OK);
+	KT_EXPECT_EQ(trap_set_page_fault_handler(vm_handler), KERN_OK);
 	KT_EXPECT_EQ(faults_resolved, 1);
+	KT_EXPECT_EQ(fault_access, VM_PROT_WRITE); /* decoded: a kernel-mode write */
 	KT_EXPECT_EQ(frame[0], 0x5a5a);
 	KT_EXPECT_EQ(frame[1], 0xa5a5);
 	pmap_destroy(fault_pmap);

@@ -2,11 +2,14 @@
  * trap.c - what happens after trap_common has saved the registers.
  *
  * IRQs go to the handler registered with irq_register(). A page fault is
- * first offered to the handler registered with
- * trap_set_page_fault_handler() (the VM resolves faults there); when there
- * is none or it declines, it is fatal like every other CPU exception: it
- * is reported in words (which trap, what the error code means, for a page
- * fault which address and why), the registers are dumped, and the kernel
+ * decoded here, the machine's part: CR2 is the address, the error code
+ * says the access (fetch, write or read; user or kernel mode). Then it is
+ * offered to the handler registered with trap_set_page_fault_handler()
+ * (the VM resolves faults there, machine-independently); when there is
+ * none or it declines, a probe's fault makes the probe fail, and any other
+ * is fatal like every other CPU exception: it is reported in words (which
+ * trap, what the error code means, for a page fault which address, why,
+ * and the handler's reason), the registers are dumped, and the kernel
  * panics from the faulting frame so the backtrace shows the code that
  * faulted.
  */
@@ -21,6 +24,8 @@
 #include <mango/trap.h>
 
 #define NR_IRQS 16
+/* The longest reason a page-fault handler gives, with its NUL. */
+#define PAGE_FAULT_WHY_MAX 192
 
 static irq_handler_t irq_handlers[NR_IRQS];
 static uint64_t irq_unhandled;
@@ -130,8 +135,27 @@ kern_status_t trap_set_page_fault_handler(page_fault_handler_t fn)
 	return KERN_OK;
 }
 
-/* The fault of @tf at @addr that nobody resolved: report it, then panic. */
-static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t addr)
+page_fault_handler_t trap_page_fault_handler(void)
+{
+	return page_fault_handler;
+}
+
+/* page_fault_access - the access a page fault's error code @e describes,
+ * in the machine-independent rights: one of fetch, write, read, and user
+ * mode. */
+static enum vm_prot page_fault_access(uint64_t e)
+{
+	enum vm_prot access = (e & PF_ERR_I) ? VM_PROT_EXEC
+			      : (e & PF_ERR_W) ? VM_PROT_WRITE
+					       : VM_PROT_READ;
+
+	return (e & PF_ERR_U) ? access | VM_PROT_USER : access;
+}
+
+/* The fault of @tf at @addr that nobody resolved: report it, with the
+ * handler's reason @why (may be empty), then panic. */
+static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t addr,
+					const char *why)
 {
 	uint64_t e = tf->error;
 	const char *access = (e & PF_ERR_I) ? "instruction fetch"
@@ -147,6 +171,8 @@ static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t ad
 		printk("  a page-table entry has a reserved bit set\n");
 	if (e & PF_ERR_PK)
 		printk("  protection-key violation\n");
+	if (why[0])
+		printk("  why:   %s\n", why);
 	printk("  at rip 0x%lx", (unsigned long)tf->rip);
 	print_sym(tf->rip);
 	printk("\n");
@@ -155,19 +181,22 @@ static void __noreturn page_fault_fatal(const struct trap_frame *tf, uint64_t ad
 		   access, (e & PF_ERR_U) ? "user" : "kernel");
 }
 
-/* page_fault - offer the fault to the registered handler (read CR2 first:
- * a nested fault in the handler would overwrite it); returns when it was
- * resolved, so the faulting instruction runs again, or when it was a
- * probe's (<mango/probe.h>), which then returns KERN_MEMORY_FAULT. */
+/* page_fault - offer the decoded fault to the registered handler (read
+ * CR2 first: a nested fault in the handler would overwrite it); returns
+ * when it was resolved, so the faulting instruction runs again, or when it
+ * was a probe's (<mango/probe.h>), which then returns KERN_MEMORY_FAULT. */
 static void page_fault(struct trap_frame *tf)
 {
 	uint64_t addr = read_cr2();
+	char why[PAGE_FAULT_WHY_MAX] = "";
 
-	if (page_fault_handler && page_fault_handler(tf, (uintptr_t)addr))
+	if (page_fault_handler &&
+	    page_fault_handler((uintptr_t)addr, page_fault_access(tf->error), why,
+			       sizeof(why)) == KERN_OK)
 		return;
 	if (!(tf->error & PF_ERR_U) && probe_fixup(tf))
 		return;
-	page_fault_fatal(tf, addr);
+	page_fault_fatal(tf, addr, why);
 }
 
 /* exception - a CPU exception: a page fault may be resolved (and this

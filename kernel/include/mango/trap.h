@@ -8,6 +8,7 @@
 #include <arch/x86.h>
 #include <mango/status.h>
 #include <mango/types.h>
+#include <mango/vm_prot.h>
 
 /* Laid out by trap_entry.S: general registers (last pushed first), then the
  * vector and error code pushed by the stub, then the CPU's own frame. */
@@ -22,17 +23,28 @@ struct trap_frame {
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 
 /*
- * page_fault_handler_t - resolve the page fault that @tf describes, at
- * address @addr (CR2): true when it did, so the faulting instruction is
- * retried; false to decline, so the kernel reports the fault and panics.
- * Called with interrupts off, on the faulting context's stack.
+ * page_fault_handler_t - resolve a page fault at @va (CR2) for @access,
+ * which the trap path decoded from the error code: VM_PROT_EXEC for an
+ * instruction fetch, VM_PROT_WRITE for a write, VM_PROT_READ otherwise,
+ * with VM_PROT_USER added when the CPU was in user mode. KERN_OK when it
+ * did (the faulting instruction is retried); any other status declines:
+ * then a probe's fault makes the probe fail (<mango/probe.h>), and any
+ * other fault is reported, with the handler's one-line reason in @why
+ * (@why_len bytes, NUL-terminated; left empty when it has none), and the
+ * kernel panics. Called with interrupts off, on the faulting context's
+ * stack; it must not fault itself.
  */
-typedef bool (*page_fault_handler_t)(struct trap_frame *tf, uintptr_t addr);
+typedef kern_status_t (*page_fault_handler_t)(uintptr_t va, enum vm_prot access, char *why,
+					      size_t why_len);
 
 /* trap_set_page_fault_handler - offer every page fault to @fn first (NULL
  * removes it). KERN_EXISTS when another handler is already registered:
  * there is one, owned by the VM. */
 kern_status_t trap_set_page_fault_handler(page_fault_handler_t fn);
+
+/* trap_page_fault_handler - the handler registered now, or NULL (a test
+ * that installs its own puts this one back afterwards). */
+page_fault_handler_t trap_page_fault_handler(void);
 
 /* irq_register - call @fn for legacy IRQ @irq (0..15) and unmask it. */
 void irq_register(unsigned irq, irq_handler_t fn);

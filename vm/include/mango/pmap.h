@@ -102,6 +102,10 @@ kern_status_t pmap_next_leaf(struct pmap *pmap, uintptr_t va, uintptr_t end, uin
 /* pmap_activate - make @pmap the address space this CPU translates with. */
 void pmap_activate(struct pmap *pmap);
 
+/* pmap_is_active - whether this CPU translates with @pmap now (the last
+ * pmap_activate() was @pmap's). */
+bool pmap_is_active(const struct pmap *pmap);
+
 /* pmap_table_pages - table pages @pmap holds, its root included (tests:
  * one table of each level per mapped region, and back to 1 when empty). */
 size_t pmap_table_pages(const struct pmap *pmap);

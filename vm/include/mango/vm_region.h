@@ -119,6 +119,13 @@ void vm_region_put(struct vm_region *region);
  * pmap, whose user half is empty). Lock: not held. */
 void vm_region_activate(struct vm_region *region);
 
+/* vm_region_active - the region this CPU translates the user half with
+ * (the last vm_region_activate(), while its pmap is the active one), or
+ * NULL when none is (the kernel pmap). No reference is taken: it stays valid while it is active (its
+ * last put deactivates it first). The page-fault path resolves faults in
+ * it (<mango/vm_fault.h>). Lock: none. */
+struct vm_region *vm_region_active(void);
+
 /* vm_region_find - a live region by name (no reference taken), or NULL. */
 struct vm_region *vm_region_find(const char *name);
 
@@ -180,7 +187,7 @@ kern_status_t vm_region_protect(struct vm_region *region, uintptr_t base, size_t
 kern_status_t vm_region_lookup(struct vm_region *region, uintptr_t va,
 			       struct vm_region_mapping **mapping, off_t *offset);
 
-/* vm_region_check - verify the invariants [R1]-[R6] (vm_region.c); panics
+/* vm_region_check - verify the invariants [R1]-[R7] (vm_region.c); panics
  * on the first one broken, naming it. Lock: not held (takes it). */
 void vm_region_check(struct vm_region *region);
 

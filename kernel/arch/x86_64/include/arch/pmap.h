@@ -29,6 +29,7 @@ kern_status_t pmap_extract(struct pmap *pmap, uintptr_t va, phys_addr_t *pa, uns
 kern_status_t pmap_next_leaf(struct pmap *pmap, uintptr_t va, uintptr_t end, uintptr_t *leaf_va,
 			     phys_addr_t *pa, unsigned *order, enum vm_prot *prot);
 void pmap_activate(struct pmap *pmap);
+bool pmap_is_active(const struct pmap *pmap);
 size_t pmap_table_pages(const struct pmap *pmap);
 void pmap_check(struct pmap *pmap);
 

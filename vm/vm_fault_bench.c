@@ -396,14 +396,14 @@ static kern_status_t parts(uint64_t floor_ns)
 		for (unsigned i = 0; i < passes; i++)
 			col[i] = c[i][k];
 		ns[k] = cycles_to_ns(median64(col, passes));
-		printk("  %-54s %7lu ns\n", what[k], (unsigned long)ns[k]);
+		printk("  %-58s %7lu ns\n", what[k], (unsigned long)ns[k]);
 	}
 	/* the lookup is inside the refused fault, the page inside the
 	 * object's allocation: not counted twice */
 	rest = (long)ns[PART_FAULT] -
 	       (long)(ns[PART_LOOP] + ns[PART_REFUSED] + ns[PART_ALLOC] + ns[PART_ENTER]);
-	printk("  %-54s %7ld ns\n", "  the rest (fault - the four above)", rest);
-	printk("  %-54s %7lu ns\n", "(the zeroing floor, 64 MiB row)", (unsigned long)floor_ns);
+	printk("  %-58s %7ld ns\n", "  the rest (fault - the four above)", rest);
+	printk("  %-58s %7lu ns\n", "(the zeroing floor, 64 MiB row)", (unsigned long)floor_ns);
 	return KERN_OK;
 }
 

@@ -66,34 +66,31 @@ static uint32_t *samples;  /* cycles of each timed operation of a pass */
 static uint64_t floor_block; /* the last floor_pass's memset() of 2 MiB at once, per 4 KiB */
 static uint64_t overhead;  /* cycles of an empty timed section */
 
+/* Move @v[@i] down the max-heap @v[0..@n) to its place. */
+static void sift_down(uint32_t *v, size_t i, size_t n)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && v[c + 1] > v[c])
+			c++;
+		if (v[i] >= v[c])
+			return;
+		uint32_t t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+	}
+}
+
 /* Sort @v[0..@n) (heapsort: no recursion, no memory) and return the
  * median. */
 static uint64_t median32(uint32_t *v, size_t n)
 {
-	for (size_t k = n; k-- > 0;) { /* heapify, then pop */
-		for (size_t i = k, c; (c = 2 * i + 1) < n; i = c) {
-			if (c + 1 < n && v[c + 1] > v[c])
-				c++;
-			if (v[i] >= v[c])
-				break;
-			uint32_t t = v[i];
-			v[i] = v[c];
-			v[c] = t;
-		}
-	}
+	for (size_t k = n / 2; k-- > 0;)
+		sift_down(v, k, n);
 	for (size_t end = n; end-- > 1;) {
 		uint32_t t = v[0];
 		v[0] = v[end];
 		v[end] = t;
-		for (size_t i = 0, c; (c = 2 * i + 1) < end; i = c) {
-			if (c + 1 < end && v[c + 1] > v[c])
-				c++;
-			if (v[i] >= v[c])
-				break;
-			t = v[i];
-			v[i] = v[c];
-			v[c] = t;
-		}
+		sift_down(v, 0, end);
 	}
 	return v[n / 2];
 }

@@ -33,7 +33,9 @@ class Symbols:
                 if m:
                     funcs.append((int(m.group(1), 16), int(m.group(2), 16) if m.group(2) else None,
                                   m.group(3)))
-        return cls(sorted(funcs), Path(build) / "kernel.elf")
+        # by address, then name: a label that shares a function's address has
+        # no size, and None does not compare with a size
+        return cls(sorted(funcs, key=lambda f: (f[0], f[2])), Path(build) / "kernel.elf")
 
     def name(self, addr):
         """"function+0xoff" for @addr, or None when no function holds it."""

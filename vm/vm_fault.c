@@ -108,11 +108,6 @@ char *vm_fault_describe(struct vm_region *region, uintptr_t va, enum vm_prot acc
 	return buf;
 }
 
-/* ------------------------------------------------------------------------
- * The student's part of Lab 5.
- */
-
-// LAB 5 SOLUTION BEGIN
 /* Key comparison over vo_pages: an offset against a page's p_vmo_offset. */
 static int page_offset_cmp(const void *key, const struct btree_node *n)
 {
@@ -120,15 +115,20 @@ static int page_offset_cmp(const void *key, const struct btree_node *n)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether @vo (not in place) has a page holding any byte of [@lo, @hi).
- * Lock: @vo's held. */
-static bool object_has_page_in(const struct vm_object *vo, off_t lo, off_t hi)
+/* Whether @vo has a page that holds any byte of [@lo, @hi) (in-place
+ * objects: always). Lock: @vo's held. (__used: only the student's code
+ * calls it.) */
+static __used bool object_has_page_in(const struct vm_object *vo, off_t lo, off_t hi)
 {
-	struct btree_node *n = btree_floor(&vo->vo_pages, &lo, page_offset_cmp);
+	struct btree_node *n;
 
+	if (lo >= hi)
+		return false;
+	if (vo->vo_flags & VMO_IN_PLACE)
+		return true; /* every frame of the window is the object's */
+	n = btree_floor(&vo->vo_pages, &lo, page_offset_cmp);
 	for (n = n ? n : btree_first(&vo->vo_pages); n; n = btree_next(n)) {
 		const struct vm_page *p = container_of(n, struct vm_page, p_node);
-
 		if (p->p_vmo_offset >= hi)
 			return false;
 		if (p->p_vmo_offset + (off_t)vm_page_order_bytes((enum vm_page_order)p->p_order) > lo)
@@ -137,6 +137,11 @@ static bool object_has_page_in(const struct vm_object *vo, off_t lo, off_t hi)
 	return false;
 }
 
+/* ------------------------------------------------------------------------
+ * The student's part of Lab 5.
+ */
+
+// LAB 5 SOLUTION BEGIN
 /* A run of physically contiguous object memory: the object's bytes
  * [lo, hi) are the frames from pa_lo on. */
 struct frame_run {
@@ -213,10 +218,10 @@ static kern_status_t enter_frame(struct vm_region *region, struct vm_region_mapp
 		order = LARGE_ORDER;
 	}
 	s = pmap_enter(region->vr_pmap, va, pa, order, m->m_prot);
-	if (s == KERN_EXISTS)
-		panic("region '%s': a leaf at 0x%lx already, where nothing was mapped [R6]",
-		      region->vr_name, (unsigned long)va);
-	return s;
+	if (s != KERN_EXISTS)
+		return s;
+	panic("region '%s': a leaf at 0x%lx already, where nothing was mapped [R6]",
+	      region->vr_name, (unsigned long)va);
 }
 
 /*
@@ -226,8 +231,10 @@ static kern_status_t enter_frame(struct vm_region *region, struct vm_region_mapp
  */
 static void page_drop(struct vm_object *vo, struct vm_page *p)
 {
+	struct btree *pages = &vo->vo_pages;
+
 	vm_object_lock(vo);
-	btree_delete(&vo->vo_pages, &p->p_node);
+	btree_delete(pages, &p->p_node);
 	vm_object_unlock(vo);
 	vm_page_free(p);
 }
@@ -274,10 +281,10 @@ static kern_status_t demand_page(struct vm_region *region, struct vm_region_mapp
 
 /*
  * fault_in - bring in the page holding @va (page aligned) for @m, which
- * allows @access: nothing when a leaf is there already (that refuses
- * @access: a broken [R5], panics), the in-place
- * frame or the object's existing page, else a new page. KERN_OK or
- * KERN_NO_MEMORY (nothing changed); *@pages counts what was allocated.
+ * allows @access: nothing when a leaf is there already (one that refuses
+ * @access is a broken [R5]: panics), else the in-place frame or the
+ * object's existing page, else a new page. KERN_OK or KERN_NO_MEMORY
+ * (nothing changed); *@pages counts what was allocated.
  * Lock: the region's held.
  */
 static kern_status_t fault_in(struct vm_region *region, struct vm_region_mapping *m, uintptr_t va,

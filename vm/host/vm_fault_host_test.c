@@ -74,10 +74,16 @@ static void map_at(struct vm_region *r, struct vm_object *vo, off_t off, size_t 
 }
 
 /* The leaf holding @va: its order, or -1 when nothing maps it; the frame
- * of @va itself and the rights in *@pa / *@prot (may be NULL). */
+ * of @va itself and the rights in *@pa / *@prot (may be NULL; 0 when
+ * nothing maps it, so that a stub's result is checked, not a crash). */
 static int leaf(struct vm_region *r, uintptr_t va, phys_addr_t *pa, enum vm_prot *prot)
 {
 	unsigned order;
+
+	if (pa)
+		*pa = 0;
+	if (prot)
+		*prot = VM_PROT_NONE;
 
 	return pmap_extract(r->vr_pmap, va, pa, &order, prot) == KERN_OK ? (int)order : -1;
 }

@@ -58,11 +58,13 @@ def test_a_poke_brings_in_one_page(as0):
     check.equal(counters(m, "after one poke"), (1, 1, 0),
                 "as0's faults, pages, refused after one poke of a fresh mapping")
     pages = object_pages(m, "buf")
-    check.equal(sorted(pages), [0x3000], "the offsets of buf's pages after a poke at buf+0x3008")
+    check.equal(["0x%x" % off for off in sorted(pages)], ["0x3000"],
+                "the offsets of buf's pages after a poke at buf+0x3008")
     order, frame = pages[0x3000]
     check.equal(order, 0, "the order of the page brought in (the mapping is 16 KiB: no 2 MiB page)")
     leaves = user_leaves(q)
-    check.equal(sorted(leaves), [a + 0x3000], "the leaves the CPU walks after the poke (info tlb)")
+    check.equal(["0x%x" % va for va in sorted(leaves)], ["0x%x" % (a + 0x3000)],
+                "the leaves the CPU walks after the poke (info tlb)")
     check.equal(leaves[a + 0x3000][0], frame,
                 "the frame of the leaf at 0x%x (info tlb) vs the page `vmo show` lists" % (a + 0x3000))
     check.equal(leaves[a + 0x3000][1][WRITE], "W", "QEMU's flags %s of the leaf at 0x%x: writable"
@@ -76,26 +78,45 @@ def test_a_poke_brings_in_one_page(as0):
     peek(m, a + 0x7010, 0, "a page never written reads zero")
     check.equal(counters(m, "after a peek of another page"), (2, 2, 0),
                 "as0's faults, pages, refused after a peek of a second page")
-    check.equal(sorted(user_leaves(q)), [a + 0x3000, a + 0x7000],
+    check.equal(["0x%x" % va for va in sorted(user_leaves(q))],
+                ["0x%x" % (a + 0x3000), "0x%x" % (a + 0x7000)],
                 "the leaves the CPU walks after touching two pages")
 
 
-def test_in_place_poke_lands_in_the_intended_frame(as0):
+def test_shared_and_in_place_pokes_hit_their_frames(as0):
     m, q = as0
+    # two mappings of one demand object: the page the first brings in is
+    # the one the second faults in (a leaf each, one frame, one page)
+    new_object(m, "buf", 4 * PAGE)
+    a = map_into(m, "buf", 0, 4 * PAGE, "rw", BASE)
+    b = map_into(m, "buf", PAGE, 3 * PAGE, "rw", BASE + LARGE)  # buf's [4 KiB, 16 KiB)
+    use(m)
+    poke(m, a + 0x2018)
+    peek(m, b + 0x1018, value_for(a + 0x2018), "buf+0x2018 through the second mapping")
+    check.equal(counters(m, "after a poke through one mapping and a peek through the other"),
+                (2, 1, 0), "as0's faults, pages, refused: two faults, one page")
+    pages = object_pages(m, "buf")
+    check.equal(["0x%x" % off for off in sorted(pages)], ["0x2000"], "buf's pages")
+    frame = pages[0x2000][1]
+    leaves = user_leaves(q)
+    check.equal(sorted("0x%x -> 0x%x" % (va, pa) for va, (pa, _) in leaves.items()),
+                sorted("0x%x -> 0x%x" % (va, frame) for va in (a + 0x2000, b + 0x1000)),
+                "the leaves the CPU walks (info tlb): both mappings on buf's one frame")
+    check.equal(q.read_phys(frame + 0x18, 1), [value_for(a + 0x2018)],
+                "the word at buf's frame 0x%x + 0x18 (QEMU's xp)" % frame)
+    # an in-place object: its bytes are its frames, nothing is allocated
     new_object(m, "owner", 4 * PAGE)
     block = alloc(m, "owner", 0, 2)  # 16 KiB the in-place object stands on
     check.contains(m.run("vmo inplace win 0x%x 0x%x rw" % (block, 4 * PAGE)), "flags=in-place",
                    "`vmo inplace win 0x%x 0x%x rw`" % (block, 4 * PAGE))
-    a = map_into(m, "win", PAGE, 2 * PAGE, "rw", BASE + 8 * PAGE)  # win's [4 KiB, 12 KiB)
-    use(m)
-    poke(m, a + 0x1010)
-    check.equal(q.read_phys(block + 0x2010, 1), [value_for(a + 0x1010)],
-                "the word at 0x%x (QEMU's xp): win+0x2010, poked at 0x%x" % (block + 0x2010, a + 0x1010))
-    check_translation(q, a + 0x1010, block + 0x2010, "win+0x2010")
-    check.equal(counters(m, "after poking an in-place mapping")[1], 0,
-                "pages allocated by faults on an in-place mapping (its frames exist already)")
+    c = map_into(m, "win", PAGE, 2 * PAGE, "rw", BASE + 2 * LARGE)  # win's [4 KiB, 12 KiB)
+    poke(m, c + 0x1010)
+    check.equal(q.read_phys(block + 0x2010, 1), [value_for(c + 0x1010)],
+                "the word at 0x%x (QEMU's xp): win+0x2010, poked at 0x%x" % (block + 0x2010, c + 0x1010))
+    check_translation(q, c + 0x1010, block + 0x2010, "win+0x2010")
+    check.equal(counters(m, "after poking an in-place mapping")[1], 1,
+                "pages allocated by faults (buf's one; win's frames exist already)")
     check.equal(object_pages(m, "win"), {}, "the pages of the in-place object win")
-    check.equal(sorted(object_pages(m, "owner")), [0], "owner's pages after the poke")
 
 
 def test_a_poke_through_read_only_is_refused(as0):
@@ -127,11 +148,12 @@ def test_an_aligned_poke_brings_in_one_2m_page(as0):
     check.equal(counters(m, "after one poke of a 2 MiB-aligned mapping"), (1, 1, 0),
                 "as0's faults, pages, refused after one poke")
     pages = object_pages(m, "big")
-    check.equal(sorted((off, order) for off, (order, _) in pages.items()), [(LARGE, 9)],
+    check.equal(sorted(("0x%x" % off, order) for off, (order, _) in pages.items()), [("0x200000", 9)],
                 "big's pages (offset, order) after the poke: one 2 MiB page")
     frame = pages[LARGE][1]
     leaves = user_leaves(q)
-    check.equal(sorted((va, pa) for va, (pa, _) in leaves.items()), [(a + LARGE, frame)],
+    check.equal(sorted("0x%x -> 0x%x" % (va, pa) for va, (pa, _) in leaves.items()),
+                ["0x%x -> 0x%x" % (a + LARGE, frame)],
                 "the leaves the CPU walks (info tlb): one, for the 2 MiB page")
     check.equal(leaves[a + LARGE][1][PS], "P", "QEMU's flags %s of the leaf at 0x%x: 2 MiB"
                 % (leaves[a + LARGE][1], a + LARGE))

@@ -41,7 +41,7 @@ from mangotest.gdb import QEMU_GDB_READY, Gdb, qemu_gdb_command  # noqa: E402
 from mangotest.machine import Machine, strip_ansi, unix_newlines  # noqa: E402
 
 DOCS = ["docs/debugging.md", "docs/boot.md", "labs/lab0-backtrace.md", "labs/lab1-pages.md",
-        "labs/lab2-btree.md", "labs/lab3-vmobject.md"]
+        "labs/lab2-btree.md", "labs/lab3-vmobject.md", "labs/lab5-faults.md"]
 BLOCK_RE = re.compile(r"^<!-- transcript: (?P<name>[\w-]+) -->\n(?P<fence>```\w*)\n"
                       r"(?P<body>.*?)^```\n<!-- end transcript -->$", re.M | re.S)
 KERNEL_BASE = 0xFFFFFFFF80000000
@@ -347,6 +347,12 @@ SESSIONS.update({
                             "vmr map as0 buf 0 8K r", "vmr use as0", "poke 0x10001008 0x1234",
                             "peek 0x10005008", "poke 0x10005008 5", "peek 0x10002008",
                             "vmr list", "pt", "pt 0x10001008"]),
+    "monitor-fault": monitor(["vmo create buf 4M", "vmr create as0 0x40000000 1G",
+                              "vmr map as0 buf 0 64K rw 0x40000000",
+                              "vmr map as0 buf 0 64K r 0x40100000", "vmr use as0",
+                              "peek 0x40003000", "poke 0x40003008 7", "peek 0x40103008",
+                              "poke 0x40103008 1", "vmr list as0", "vmo show buf",
+                              "pt 0x40003000"]),
 })
 
 

@@ -29,79 +29,18 @@
 #include <mango/vm_object.h>
 #include <mango/vm_region.h>
 
-#define PG ((size_t)PAGE_SIZE)
-#define TWO_M ((size_t)PAGE_SIZE << VM_PAGE_2M)
+#include "vm_test_fixture.h"
+
 #define FRAMES_2M ((size_t)1 << VM_PAGE_2M)
-#define RO VM_PROT_READ
-#define RW (VM_PROT_READ | VM_PROT_WRITE)
 #define RX (VM_PROT_READ | VM_PROT_EXEC)
-#define BASE ((uintptr_t)0x10000000) /* 256 MiB: 2 MiB aligned, in the user half */
 #define SPAN ((size_t)256 << 20)     /* most cases' region: [BASE, BASE + SPAN) */
 
 /* ---- the suite: warm-up, leak check, teardown ---- */
 
-static size_t free_pages(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
-/* kmalloc keeps its slab pages: fill every size class before the count,
- * so that regions, mappings and objects made by a case take no new page. */
-#define WARM_OBJECTS 96
+/* The suite's setup: warm up kmalloc (vm_test_fixture.h). */
 static void fault_warm_up(struct ktest *kt)
 {
-	static void *held[WARM_OBJECTS];
-
-	for (size_t size = KMALLOC_MIN_CLASS; size <= KMALLOC_MAX_CLASS; size *= 2) {
-		for (unsigned i = 0; i < WARM_OBJECTS; i++)
-			held[i] = kmalloc(size);
-		for (unsigned i = WARM_OBJECTS; i-- > 0;)
-			kfree(held[i]);
-	}
-}
-
-/* What a case holds, given back by the case itself or, if it stopped
- * early, by the teardown (regions first: they hold object references). */
-#define HELD_MAX 8
-static struct vm_region *held_regions[HELD_MAX];
-static struct vm_object *held_objects[HELD_MAX];
-static struct vm_page *held_frames[HELD_MAX];
-
-static void slot_put(void **slots, void *p)
-{
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (!slots[i]) {
-			slots[i] = p;
-			return;
-		}
-	panic("vm_fault_test: a case holds more than %d things of a kind", HELD_MAX);
-}
-
-static void slot_clear(void **slots, void *p)
-{
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (slots[i] == p)
-			slots[i] = NULL;
-}
-
-static void put_region(struct vm_region *r)
-{
-	slot_clear((void **)held_regions, r);
-	vm_region_put(r);
-}
-
-static void put_object(struct vm_object *vo)
-{
-	slot_clear((void **)held_objects, vo);
-	vm_object_put(vo);
-}
-
-static void put_frames(struct vm_page *p)
-{
-	slot_clear((void **)held_frames, p);
-	vm_page_free(p);
+	warm_kmalloc();
 }
 
 /* The allocator exhausted by untouched_memory_reads_zeros (given back by
@@ -116,50 +55,19 @@ static void release_hoard(void)
 		vm_page_free(hoard[--hoarded]);
 }
 
+/* The suite's teardown: the kernel's pmap back, then what a case that
+ * stopped early still held (vm_test_fixture.h). */
 static void fault_teardown(struct ktest *kt)
 {
 	vm_region_activate(NULL);
 	release_hoard();
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_regions[i])
-			put_region(held_regions[i]);
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_objects[i])
-			put_object(held_objects[i]);
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_frames[i])
-			put_frames(held_frames[i]);
+	release_held();
 }
 
 KTEST_SUITE_HOOKS(fault, .setup = fault_warm_up, .teardown = fault_teardown,
 		  .count = free_pages, .counted = "free pages");
 
-/* ---- statuses ---- */
-
-static bool status_is(struct ktest *kt, kern_status_t got, kern_status_t want, const char *call,
-		      const char *file, int line, bool fatal)
-{
-	if (got == want)
-		return true;
-	ktest_fail(kt, file, line, fatal, "%s: expected %s, got %s", call, kern_status_name(want),
-		   kern_status_name(got));
-	return false;
-}
-
-#define EXPECT_STATUS(call, want) status_is(kt, (call), (want), #call, __FILE__, __LINE__, false)
-#define ASSERT_STATUS(call, want) status_is(kt, (call), (want), #call, __FILE__, __LINE__, true)
-
 /* ---- objects, regions, mappings ---- */
-
-static struct vm_object *new_object(struct ktest *kt, const char *name, size_t size,
-				    enum vm_prot prot)
-{
-	struct vm_object *vo = vm_object_create(name, size, prot);
-
-	KT_ASSERT_NOT_NULL(vo);
-	slot_put((void **)held_objects, vo);
-	return vo;
-}
 
 static struct vm_region *new_region(struct ktest *kt, const char *name)
 {
@@ -167,7 +75,7 @@ static struct vm_region *new_region(struct ktest *kt, const char *name)
 
 	ASSERT_STATUS(vm_region_create(name, BASE, SPAN, &r), KERN_OK);
 	KT_ASSERT_NOT_NULL(r);
-	slot_put((void **)held_regions, r);
+	hold((void **)held_regions, r);
 	return r;
 }
 
@@ -268,26 +176,6 @@ static bool expect_did(struct ktest *kt, const char *file, int line, const struc
 		   "refused, %zu frames taken from the page allocator (page tables aside); got "
 		   "%zu taken, %zu pages, %zu refused, %ld frames", taken, pages, refused, frames,
 		   c.taken - d->c.taken, c.pages - d->c.pages, c.refused - d->c.refused, took);
-	return false;
-}
-
-/* EXPECT_LEAF(r, va, pa, order, prot): pmap_extract agrees. */
-#define EXPECT_LEAF(r, va, pa, order, prot) \
-	expect_leaf(kt, __FILE__, __LINE__, r, va, pa, order, prot)
-static bool expect_leaf(struct ktest *kt, const char *file, int line, struct vm_region *r,
-			uintptr_t va, phys_addr_t pa, unsigned order, enum vm_prot prot)
-{
-	phys_addr_t got_pa = 0;
-	unsigned got_order = 99;
-	enum vm_prot got_prot = VM_PROT_NONE;
-	kern_status_t s = pmap_extract(r->vr_pmap, va, &got_pa, &got_order, &got_prot);
-
-	if (s == KERN_OK && got_pa == pa && got_order == order && got_prot == prot)
-		return true;
-	ktest_fail(kt, file, line, false, "pmap_extract(0x%lx): expected pa 0x%lx, order %u, "
-		   "prot 0x%x; got %s, pa 0x%lx, order %u, prot 0x%x", (unsigned long)va,
-		   (unsigned long)pa, order, (unsigned)prot, kern_status_name(s),
-		   (unsigned long)got_pa, got_order, (unsigned)got_prot);
 	return false;
 }
 
@@ -713,14 +601,14 @@ KTEST(fault, in_place_faults_in_the_intended_frame)
 	struct delta d;
 
 	KT_ASSERT_NOT_NULL(block);
-	slot_put((void **)held_frames, block);
+	hold((void **)held_frames, block);
 	pa = vm_page_to_phys(block);
 	kva = vm_page_to_virt(block);
 	for (unsigned i = 0; i < 4; i++)
 		kva[i * PG / 8 + 1] = 0x1F1A0000 + i; /* word 1 of each frame names it */
 	vo = vm_object_create_in_place("fault-in-place", pa, 4 * PG, RW);
 	KT_ASSERT_NOT_NULL(vo);
-	slot_put((void **)held_objects, vo);
+	hold((void **)held_objects, vo);
 	r = new_region(kt, "fault-in-place");
 	MAP_AT(r, vo, PG, 3 * PG, RW, b); /* object bytes [4K, 16K) */
 	ASSERT_STATUS(pmap_remove(r->vr_pmap, b, 3 * PG), KERN_OK);

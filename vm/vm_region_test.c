@@ -24,141 +24,40 @@
 #include <mango/vm_object.h>
 #include <mango/vm_region.h>
 
-#define PG ((size_t)PAGE_SIZE)
-#define TWO_M ((size_t)PAGE_SIZE << VM_PAGE_2M)
+#include "vm_test_fixture.h"
+
 #define LEAF_4K 0u
 #define LEAF_2M ((unsigned)VM_PAGE_2M)
-#define RO VM_PROT_READ
-#define RW (VM_PROT_READ | VM_PROT_WRITE)
-#define BASE ((uintptr_t)0x10000000) /* 256 MiB: 2 MiB aligned, in the user half */
 #define SPAN ((size_t)64 << 20)      /* most cases' region: [BASE, BASE + SPAN) */
 
 /* ---- the suite: warm-up, leak check, teardown ---- */
 
-/* The leak check's count: the page allocator's free frames. */
-static size_t free_pages(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
-/* kmalloc keeps its slab pages: grow every size class to WARM_OBJECTS
- * objects before the count, so that the cases' own allocations (regions,
- * pmaps, objects, up to that many mappings, whatever size a solution
- * gives them) take no new page. Uses no Lab 4 code: a broken one fails
- * the cases, not this. */
-#define WARM_OBJECTS 96
 static page_fault_handler_t vm_fault_handler;
 
+/* The suite's setup: warm up kmalloc (vm_test_fixture.h). */
 static void vmr_warm_up(struct ktest *kt)
 {
-	static void *held[WARM_OBJECTS];
-
 	/* Lab 4's cases see what a mapping is before any fault: a touch of
 	 * a page the object lacks must fault, not bring one in (Lab 5's
 	 * handler steps aside until the teardown) */
 	vm_fault_handler = trap_page_fault_handler();
 	trap_set_page_fault_handler(NULL);
-
-	for (size_t size = KMALLOC_MIN_CLASS; size <= KMALLOC_MAX_CLASS; size *= 2) {
-		for (unsigned i = 0; i < WARM_OBJECTS; i++)
-			held[i] = kmalloc(size);
-		for (unsigned i = WARM_OBJECTS; i-- > 0;)
-			kfree(held[i]);
-	}
+	warm_kmalloc();
 }
 
-/*
- * What a case holds: its regions, its own references on objects, frames
- * it took. A case gives them back itself (put_region, put_object,
- * put_frames) and checks what that did; the teardown gives back whatever
- * a case that stopped early still held (the region first: it holds
- * object references), so a failure reads as itself and not also as a
- * leak. The teardown first puts the kernel's pmap back: the case may have
- * stopped with its region active.
- */
-#define HELD_MAX 8
-static struct vm_region *held_regions[HELD_MAX];
-static struct vm_object *held_objects[HELD_MAX];
-static struct vm_page *held_frames[HELD_MAX];
-
-/* Record @p in the first free one of @slots (HELD_MAX of them). */
-static void hold(void **slots, void *p)
-{
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (!slots[i]) {
-			slots[i] = p;
-			return;
-		}
-	panic("vm_region_test: a case holds more than %d things of a kind", HELD_MAX);
-}
-
-/* Forget @p, if @slots has it. */
-static void unhold(void **slots, void *p)
-{
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (slots[i] == p) {
-			slots[i] = NULL;
-			return;
-		}
-}
-
-/* Give back what the case held: a region, its own reference on an
- * object, a block of frames. */
-static void put_region(struct vm_region *r)
-{
-	unhold((void **)held_regions, r);
-	vm_region_put(r);
-}
-
-static void put_object(struct vm_object *vo)
-{
-	unhold((void **)held_objects, vo);
-	vm_object_put(vo);
-}
-
-static void put_frames(struct vm_page *p)
-{
-	unhold((void **)held_frames, p);
-	vm_page_free(p);
-}
-
+/* The suite's teardown: the kernel's pmap and Lab 5's fault handler back,
+ * then what a case that stopped early still held (vm_test_fixture.h). */
 static void vmr_teardown(struct ktest *kt)
 {
 	pmap_activate(pmap_kernel());
 	trap_set_page_fault_handler(vm_fault_handler);
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_regions[i])
-			put_region(held_regions[i]);
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_objects[i])
-			put_object(held_objects[i]);
-	for (unsigned i = 0; i < HELD_MAX; i++)
-		if (held_frames[i])
-			put_frames(held_frames[i]);
+	release_held();
 }
 
 KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_teardown, .count = free_pages,
 		  .counted = "free pages");
 
 /* ---- statuses by name ---- */
-
-/* Whether @got is @want; if not, a failure naming both (and the case
- * stops if @fatal). */
-static bool status_is(struct ktest *kt, kern_status_t got, kern_status_t want, const char *call,
-		      const char *file, int line, bool fatal)
-{
-	if (got == want)
-		return true;
-	ktest_fail(kt, file, line, fatal, "%s: expected %s, got %s", call, kern_status_name(want),
-		   kern_status_name(got));
-	return false;
-}
-
-/* EXPECT_STATUS(call, KERN_x): the failure names both statuses. */
-#define EXPECT_STATUS(call, want) status_is(kt, (call), (want), #call, __FILE__, __LINE__, false)
-#define ASSERT_STATUS(call, want) status_is(kt, (call), (want), #call, __FILE__, __LINE__, true)
 
 /* EXPECT_EITHER(call, a, b): where the contract allows two answers. */
 #define EXPECT_EITHER(call, a, b)                                                            \
@@ -196,18 +95,6 @@ static void stamp(void *kva, uint64_t seed, off_t off, size_t len)
 		w[0] = word_at(seed, off + (off_t)i);
 		w[PG / 8 - 1] = word_at(seed, off + (off_t)(i + PG - 8));
 	}
-}
-
-/* A new object the case holds (given back by put_object or the
- * teardown), or the case stops. */
-static struct vm_object *new_object(struct ktest *kt, const char *name, size_t size,
-				    enum vm_prot prot)
-{
-	struct vm_object *vo = vm_object_create(name, size, prot);
-
-	KT_ASSERT_NOT_NULL(vo);
-	hold((void **)held_objects, vo);
-	return vo;
 }
 
 /* A page of @vo at @off (stamped), or the case stops. */
@@ -421,34 +308,6 @@ static bool expect_no_mapping(struct ktest *kt, const char *file, int line, stru
 }
 
 /* ---- the page tables ---- */
-
-/* EXPECT_LEAF(r, va, pa, order, prot): @va translates to @pa through a
- * leaf of @order with @prot. */
-#define EXPECT_LEAF(r, va, pa, order, prot) \
-	expect_leaf(kt, __FILE__, __LINE__, r, va, pa, order, prot)
-static bool expect_leaf(struct ktest *kt, const char *file, int line, struct vm_region *r,
-			uintptr_t va, phys_addr_t pa, unsigned order, enum vm_prot prot)
-{
-	phys_addr_t got_pa = 0;
-	unsigned got_order = 99;
-	enum vm_prot got_prot = VM_PROT_NONE;
-	kern_status_t s = pmap_extract(r->vr_pmap, va, &got_pa, &got_order, &got_prot);
-
-	if (s != KERN_OK) {
-		ktest_fail(kt, file, line, false, "pmap_extract(0x%lx): expected pa 0x%lx (order %u), "
-			   "got %s", (unsigned long)va, (unsigned long)pa, order,
-			   kern_status_name(s));
-		return false;
-	}
-	if (got_pa != pa || got_order != order || got_prot != prot) {
-		ktest_fail(kt, file, line, false, "pmap_extract(0x%lx): expected pa 0x%lx, order %u, "
-			   "prot 0x%x; got pa 0x%lx, order %u, prot 0x%x", (unsigned long)va,
-			   (unsigned long)pa, order, (unsigned)prot, (unsigned long)got_pa,
-			   got_order, (unsigned)got_prot);
-		return false;
-	}
-	return true;
-}
 
 /* EXPECT_NO_LEAF(r, va): nothing translates @va. */
 #define EXPECT_NO_LEAF(r, va) expect_no_leaf(kt, __FILE__, __LINE__, r, va)

@@ -195,10 +195,13 @@ static bool expect_did(struct ktest *kt, const char *file, int line, const struc
 #define READ(va)                                                             \
 	({                                                                   \
 		uint64_t v_ = 0xBAD;                                         \
-		EXPECT_STATUS(probe_read64(va, &v_), KERN_OK);               \
+		status_is(kt, probe_read64(va, &v_), KERN_OK,                \
+			  "probe_read64(" #va ")", __FILE__, __LINE__, false); \
 		v_;                                                          \
 	})
-#define WRITE(va, v) EXPECT_STATUS(probe_write64(va, v), KERN_OK)
+#define WRITE(va, v)                                                               \
+	status_is(kt, probe_write64(va, v), KERN_OK, "probe_write64(" #va ", " #v ")", __FILE__, \
+		  __LINE__, false)
 
 /* EXPECT_DESCRIBED(r, va, access, status, "expected"): vm_fault_describe. */
 #define EXPECT_DESCRIBED(r, va, access, status, want)                                     \

@@ -372,7 +372,8 @@ static bool expect_shows(struct ktest *kt, const char *file, int line, uintptr_t
 #define EXPECT_READ_FAULTS(va)                                            \
 	({                                                                \
 		uint64_t v_;                                              \
-		EXPECT_STATUS(probe_read64(va, &v_), KERN_MEMORY_FAULT);  \
+		status_is(kt, probe_read64(va, &v_), KERN_MEMORY_FAULT,   \
+			  "probe_read64(" #va ")", __FILE__, __LINE__, false); \
 	})
 
 /* ================================================================ */

@@ -113,36 +113,38 @@ void ktest_fail(struct ktest *kt, const char *file, int line, bool fatal, const 
  * as uint64_t, as C itself would for mixed operands. */
 #define KT__SIGNED(x) _Generic((x), signed char: 1, short: 1, int: 1, long: 1, long long: 1, \
 			       default: 0)
-#define KT__CMP(a, op, b, fatal)                                                     \
+/* @sa and @sb: the operands as the test wrote them, stringized by the
+ * KT_ macros themselves, so a message shows `TWO_M`, not its expansion. */
+#define KT__CMP(a, op, b, sa, sb, fatal)                                             \
 	({                                                                           \
 		uint64_t _a = (uint64_t)(a), _b = (uint64_t)(b);                     \
 		bool _ok = (KT__SIGNED(a) && KT__SIGNED(b)) ? (int64_t)_a op (int64_t)_b \
 							      : _a op _b;            \
-		ktest_check_u64(kt, _ok, _a, _b, #op, #a, #b, __FILE__, __LINE__, fatal); \
+		ktest_check_u64(kt, _ok, _a, _b, #op, sa, sb, __FILE__, __LINE__, fatal); \
 	})
 
-#define KT_EXPECT_EQ(a, b) KT__CMP(a, ==, b, false)
-#define KT_EXPECT_NE(a, b) KT__CMP(a, !=, b, false)
-#define KT_EXPECT_LT(a, b) KT__CMP(a, <, b, false)
-#define KT_EXPECT_LE(a, b) KT__CMP(a, <=, b, false)
-#define KT_EXPECT_GT(a, b) KT__CMP(a, >, b, false)
-#define KT_EXPECT_GE(a, b) KT__CMP(a, >=, b, false)
-#define KT_EXPECT_TRUE(c) KT__CMP(!!(c), ==, 1, false)
-#define KT_EXPECT_FALSE(c) KT__CMP(!!(c), ==, 0, false)
-#define KT_EXPECT_NULL(p) KT__CMP((uintptr_t)(p), ==, 0, false)
-#define KT_EXPECT_NOT_NULL(p) KT__CMP((uintptr_t)(p), !=, 0, false)
+#define KT_EXPECT_EQ(a, b) KT__CMP(a, ==, b, #a, #b, false)
+#define KT_EXPECT_NE(a, b) KT__CMP(a, !=, b, #a, #b, false)
+#define KT_EXPECT_LT(a, b) KT__CMP(a, <, b, #a, #b, false)
+#define KT_EXPECT_LE(a, b) KT__CMP(a, <=, b, #a, #b, false)
+#define KT_EXPECT_GT(a, b) KT__CMP(a, >, b, #a, #b, false)
+#define KT_EXPECT_GE(a, b) KT__CMP(a, >=, b, #a, #b, false)
+#define KT_EXPECT_TRUE(c) KT__CMP(!!(c), ==, 1, "!!(" #c ")", "1", false)
+#define KT_EXPECT_FALSE(c) KT__CMP(!!(c), ==, 0, "!!(" #c ")", "0", false)
+#define KT_EXPECT_NULL(p) KT__CMP((uintptr_t)(p), ==, 0, "(uintptr_t)(" #p ")", "0", false)
+#define KT_EXPECT_NOT_NULL(p) KT__CMP((uintptr_t)(p), !=, 0, "(uintptr_t)(" #p ")", "0", false)
 #define KT_EXPECT_STREQ(a, b) ktest_check_str(kt, a, b, #a, #b, __FILE__, __LINE__, false)
 
-#define KT_ASSERT_EQ(a, b) KT__CMP(a, ==, b, true)
-#define KT_ASSERT_NE(a, b) KT__CMP(a, !=, b, true)
-#define KT_ASSERT_LT(a, b) KT__CMP(a, <, b, true)
-#define KT_ASSERT_LE(a, b) KT__CMP(a, <=, b, true)
-#define KT_ASSERT_GT(a, b) KT__CMP(a, >, b, true)
-#define KT_ASSERT_GE(a, b) KT__CMP(a, >=, b, true)
-#define KT_ASSERT_TRUE(c) KT__CMP(!!(c), ==, 1, true)
-#define KT_ASSERT_FALSE(c) KT__CMP(!!(c), ==, 0, true)
-#define KT_ASSERT_NULL(p) KT__CMP((uintptr_t)(p), ==, 0, true)
-#define KT_ASSERT_NOT_NULL(p) KT__CMP((uintptr_t)(p), !=, 0, true)
+#define KT_ASSERT_EQ(a, b) KT__CMP(a, ==, b, #a, #b, true)
+#define KT_ASSERT_NE(a, b) KT__CMP(a, !=, b, #a, #b, true)
+#define KT_ASSERT_LT(a, b) KT__CMP(a, <, b, #a, #b, true)
+#define KT_ASSERT_LE(a, b) KT__CMP(a, <=, b, #a, #b, true)
+#define KT_ASSERT_GT(a, b) KT__CMP(a, >, b, #a, #b, true)
+#define KT_ASSERT_GE(a, b) KT__CMP(a, >=, b, #a, #b, true)
+#define KT_ASSERT_TRUE(c) KT__CMP(!!(c), ==, 1, "!!(" #c ")", "1", true)
+#define KT_ASSERT_FALSE(c) KT__CMP(!!(c), ==, 0, "!!(" #c ")", "0", true)
+#define KT_ASSERT_NULL(p) KT__CMP((uintptr_t)(p), ==, 0, "(uintptr_t)(" #p ")", "0", true)
+#define KT_ASSERT_NOT_NULL(p) KT__CMP((uintptr_t)(p), !=, 0, "(uintptr_t)(" #p ")", "0", true)
 #define KT_ASSERT_STREQ(a, b) ktest_check_str(kt, a, b, #a, #b, __FILE__, __LINE__, true)
 
 #define KT_FAIL(...) ktest_fail(kt, __FILE__, __LINE__, true, __VA_ARGS__)

@@ -187,7 +187,10 @@ MAKE_QEMU_SESSIONS = {"make-qemu-triple", "qemu-info-mem"}
 def make_qemu(workdir, commands):
     """`make qemu` on a terminal, as a student runs it: type @commands, each
     a (text to send, text to wait for); return what the terminal showed."""
-    argv = ["make", "-s", "--no-print-directory", "qemu"]
+    # make's last lines come right before the terminal closes, and Linux may
+    # drop what a pty still holds when its last writer exits: the shell
+    # keeps it open a moment after make ends, so they are always read
+    argv = ["sh", "-c", "make -s --no-print-directory qemu; sleep 0.5"]
     log = workdir / "make-qemu.log"
     with open(log, "w") as f:
         # as from a shell, not from inside `make transcripts` ("make[1]: ...")

@@ -158,6 +158,8 @@ kern_status_t proc_create(const char *name, const void *image, size_t size, int 
 	handle_table_init(&p->p_thread.ut_handles);
 	s = vm_region_create(name, PROC_LOW, PROC_STACK_TOP - PROC_LOW, &p->p_region);
 	if (s != KERN_OK) {
+		snprintf(why, why_len, "no address space: vm_region_create() returned %s",
+			 kern_status_name(s));
 		kfree(p);
 		return s;
 	}

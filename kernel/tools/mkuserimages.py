@@ -87,9 +87,7 @@ def main():
     for i, name in enumerate(names):
         lines.append('.Lname%d:\t.asciz "%s"' % (i, name))
     lines.append('\t.section .note.GNU-stack, "", @progbits')
-    text = "\n".join(lines) + "\n"
-    if not out.exists() or out.read_text() != text:
-        out.write_text(text)
+    out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""User mode (the infrastructure of Lab 6): programs packed into the kernel
+run in ring 3 with `run`, make system calls, and end - by exit, by a fault
+the kernel decodes, by the time limit - with the kernel alive and every
+page they had free again. Corrupt ELF images are refused with the reason.
+The programs are grading/user/*.c; the corrupt images are derived from
+hello by kernel/tools/mkuserimages.py."""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.boot
+
+PROMPT_ALIVE = "ticks at"  # what `uptime` answers
+
+
+def free_pages(mango):
+    """The page allocator's free frames (`pages`)."""
+    m = re.search(r"\bfree=(\d+)", mango.run("pages"))
+    assert m, "`pages` printed no free count"
+    return int(m.group(1))
+
+
+def test_hello_runs_and_exits_3(mango):
+    out = mango.run("run hello one two")
+    assert "hello, world from ring 3 (3 arguments)" in out, out
+    assert 'argv[0] = "hello"' in out and 'argv[2] = "two"' in out, out
+    assert "run: hello exited with status 3" in out, out
+
+
+def test_run_lists_programs(mango):
+    out = mango.run("run nosuch")
+    assert "run: no program 'nosuch'; programs:" in out, out
+    assert " hello" in out and " badptr" in out, out
+
+
+def test_write_to_read_only_page_kills_the_process(mango):
+    out = mango.run("run rofault")
+    assert "rofault: writing to read-only" in out, out
+    assert re.search(r"user: rofault killed: page fault: user write to read-only mapping "
+                     r"of 'rofault\.rodata' \[0x401000-0x402000\) at 0x401", out), out
+    assert "the write went through" not in out, out
+    assert "run: rofault killed" in out, out
+    assert "MANGO PANIC" not in out, out
+    # the kernel lives, and runs the next program
+    assert PROMPT_ALIVE in mango.run("uptime")
+    assert "run: hello exited with status 3" in mango.run("run hello")
+
+
+def test_kernel_address_from_user_mode_kills_the_process(mango):
+    out = mango.run("run kread")
+    assert "user: kread killed: page fault: 0xffffffff80100000 is in the kernel half" in out, out
+    assert "read 0x" not in out.replace("reading 0x", ""), out
+    assert PROMPT_ALIVE in mango.run("uptime")
+
+
+def test_bad_pointers_to_system_calls_return_errors(mango):
+    out = mango.run("run badptr")
+    expected = {
+        "write(NULL, 8)": "KERN_MEMORY_FAULT",
+        "write(unmapped, 8)": "KERN_MEMORY_FAULT",
+        "write(kernel half, 8)": "KERN_INVALID_ARGUMENT",
+        "write(wrapping length)": "KERN_INVALID_ARGUMENT",
+        "write(past the user half)": "KERN_INVALID_ARGUMENT",
+        "write(guard page, 1)": "KERN_MEMORY_FAULT",
+        "syscall 63": "KERN_INVALID_ARGUMENT",
+        "syscall -1": "KERN_INVALID_ARGUMENT",
+    }
+    for call, status in expected.items():
+        assert "badptr: %s = -" % call in out and "(%s) ok" % status in out, (call, out)
+    assert "badptr: a good write" in out, out
+    assert "WRONG" not in out, out
+    assert "run: badptr exited with status 0" in out, out
+    assert "MANGO PANIC" not in out, out
+
+
+def test_bss_and_stack_come_on_demand(mango):
+    out = mango.run("run bss")
+    assert "bss: 0 nonzero pages, sum 32640, stack 5050" in out, out
+    assert "run: bss exited with status 0" in out, out
+
+
+@pytest.mark.parametrize("program", ["hello", "rofault", "bss", "badptr", "kread"])
+def test_every_page_is_freed(mango, program):
+    # the first run grows kmalloc's caches for a process's structures
+    mango.run("run " + program)
+    before = free_pages(mango)
+    for _ in range(3):
+        mango.run("run " + program)
+    after = free_pages(mango)
+    assert after == before, "%s: %d pages free before 3 runs, %d after" % (program, before, after)
+
+
+def test_a_program_that_loops_forever_is_killed(boot):
+    m = boot(cmdline="proc.time_limit_ms=300")
+    out = m.run("run spin", timeout=20)
+    assert "spin: looping forever" in out, out
+    assert "user: spin killed: time limit of 300 ms exceeded" in out, out
+    assert "run: spin killed" in out, out
+    assert PROMPT_ALIVE in m.run("uptime")
+
+
+CORRUPT = {
+    "badmagic": "not an ELF file",
+    "truncated": "its bytes lie outside the file",
+    "badentry": "entry point 0x0 is in no executable segment",
+    "kernelseg": "outside the program's part of the user half",
+    "wxseg": "writable and executable (W^X)",
+    "pastfile": "its bytes lie outside the file",
+}
+
+
+def test_corrupt_elf_images_are_refused(mango):
+    before = None
+    for name, why in CORRUPT.items():
+        out = mango.run("run " + name)
+        assert "run: cannot load '%s': " % name in out and why in out, (name, out)
+        assert "(KERN_INVALID_ARGUMENT)" in out, (name, out)
+        free = free_pages(mango)
+        before = free if before is None else before
+        assert free == before, "%s: a refused image left pages allocated" % name
+    assert "run: hello exited with status 3" in mango.run("run hello")

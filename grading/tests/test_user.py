@@ -8,6 +8,9 @@ import re
 
 import pytest
 
+from mangotest import ktap
+from mangotest.machine import EXIT_POWEROFF
+
 pytestmark = pytest.mark.boot
 
 PROMPT_ALIVE = "ticks at"  # what `uptime` answers
@@ -18,6 +21,19 @@ def free_pages(mango):
     m = re.search(r"\bfree=(\d+)", mango.run("pages"))
     assert m, "`pages` printed no free count"
     return int(m.group(1))
+
+
+def test_kernel_cases_pass(boot):
+    """elf_check's refusals, handle tables, copyin's range checks and
+    fault recovery (suites elf, handle, usercopy)."""
+    m = boot(cmdline="ktest=elf.*,handle.*,usercopy.* ktest.nonce=n0nce", wait_prompt=False)
+    assert m.wait_exit() == EXIT_POWEROFF
+    k = ktap.parse(m.com2_log.read_text())
+    assert (k.done, k.problems) == (True, [])
+    suites = {name.split(".")[0] for name in k.results}
+    assert suites == {"elf", "handle", "usercopy"}, suites
+    failed = [r.name for r in k.results.values() if not r.ok]
+    assert not failed, failed
 
 
 def test_hello_runs_and_exits_3(mango):

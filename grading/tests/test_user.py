@@ -106,13 +106,39 @@ def test_every_page_is_freed(mango, program):
     assert after == before, "%s: %d pages free before 3 runs, %d after" % (program, before, after)
 
 
-def test_a_program_that_loops_forever_is_killed(boot):
+@pytest.mark.parametrize("args", ["spin", "spin yield"])
+def test_a_program_that_loops_forever_is_killed(boot, args):
     m = boot(cmdline="proc.time_limit_ms=300")
-    out = m.run("run spin", timeout=20)
+    out = m.run("run " + args, timeout=20)
     assert "spin: looping forever" in out, out
     assert "user: spin killed: time limit of 300 ms exceeded" in out, out
     assert "run: spin killed" in out, out
     assert PROMPT_ALIVE in m.run("uptime")
+
+
+CRASHES = {
+    "ud": "invalid opcode (trap 6",
+    "int3": "general protection fault (trap 13",
+    "gp": "general protection fault (trap 13, error 0x0)",
+    "div0": "divide error (trap 0",
+    "cr3": "general protection fault (trap 13, error 0x0)",
+    "null": "page fault: no mapping at 0x0 in region 'crash'",
+    "nx": "page fault: user instruction fetch from NX mapping of 'crash.stack'",
+    "kjump": "page fault: 0xffffffff80100000 is in the kernel half",
+    "stack": "page fault: no mapping at 0x7ffffffb",
+}
+
+
+def test_every_kind_of_crash_ends_only_the_process(mango):
+    mango.run("run crash ud")  # kmalloc's caches grow on the first run
+    before = free_pages(mango)
+    for kind, why in CRASHES.items():
+        out = mango.run("run crash " + kind)
+        assert "user: crash killed: " + why in out, (kind, out)
+        assert "run: crash killed" in out and "survived" not in out, (kind, out)
+        assert "MANGO PANIC" not in out, (kind, out)
+    assert free_pages(mango) == before, "a crash left pages allocated"
+    assert "run: hello exited with status 3" in mango.run("run hello")
 
 
 CORRUPT = {

@@ -60,7 +60,7 @@ def corrupt(good):
     out["wxseg"] = bytes(b)
     b = bytearray(good)
     off, ph = loads(b)[0]
-    ph[5] = len(good)  # p_filesz: past the end of the file
+    ph[5] = len(good) - ph[2] + 1  # p_filesz: one byte past the end of the file
     set_phdr(b, off, ph)
     out["pastfile"] = bytes(b)
     return out

@@ -3,7 +3,12 @@ run in ring 3 with `run`, make system calls, and end - by exit, by a fault
 the kernel decodes, by the time limit - with the kernel alive and every
 page they had free again. Corrupt ELF images are refused with the reason.
 The programs are grading/user/*.c; the corrupt images are derived from
-hello by kernel/tools/mkuserimages.py."""
+hello by kernel/tools/mkuserimages.py.
+
+Running a program needs the VM of Labs 1-5 (objects, mappings, demand
+faults: the stack and bss come on demand), so those tests are skipped on
+the student branches before Lab 6; refusing a corrupt image does not (the
+check comes before any memory is taken)."""
 import re
 
 import pytest
@@ -12,6 +17,7 @@ from mangotest import ktap
 from mangotest.machine import EXIT_POWEROFF
 
 pytestmark = pytest.mark.boot
+needs_vm = pytest.mark.needs_lab(5)
 
 PROMPT_ALIVE = "ticks at"  # what `uptime` answers
 
@@ -23,6 +29,7 @@ def free_pages(mango):
     return int(m.group(1))
 
 
+@pytest.mark.needs_lab(1)  # handle tables allocate with kmalloc
 def test_kernel_cases_pass(boot):
     """elf_check's refusals, handle tables, copyin's range checks and
     fault recovery (suites elf, handle, usercopy)."""
@@ -36,6 +43,7 @@ def test_kernel_cases_pass(boot):
     assert not failed, failed
 
 
+@needs_vm
 def test_hello_runs_and_exits_3(mango):
     out = mango.run("run hello one two")
     assert "hello, world from ring 3 (3 arguments)" in out, out
@@ -49,6 +57,7 @@ def test_run_lists_programs(mango):
     assert " hello" in out and " badptr" in out, out
 
 
+@needs_vm
 def test_write_to_read_only_page_kills_the_process(mango):
     out = mango.run("run rofault")
     assert "rofault: writing to read-only" in out, out
@@ -62,6 +71,7 @@ def test_write_to_read_only_page_kills_the_process(mango):
     assert "run: hello exited with status 3" in mango.run("run hello")
 
 
+@needs_vm
 def test_kernel_address_from_user_mode_kills_the_process(mango):
     out = mango.run("run kread")
     assert "user: kread killed: page fault: 0xffffffff80100000 is in the kernel half" in out, out
@@ -69,6 +79,7 @@ def test_kernel_address_from_user_mode_kills_the_process(mango):
     assert PROMPT_ALIVE in mango.run("uptime")
 
 
+@needs_vm
 def test_bad_pointers_to_system_calls_return_errors(mango):
     out = mango.run("run badptr")
     expected = {
@@ -89,12 +100,14 @@ def test_bad_pointers_to_system_calls_return_errors(mango):
     assert "MANGO PANIC" not in out, out
 
 
+@needs_vm
 def test_bss_and_stack_come_on_demand(mango):
     out = mango.run("run bss")
     assert "bss: 0 nonzero pages, sum 32640, stack 5050" in out, out
     assert "run: bss exited with status 0" in out, out
 
 
+@needs_vm
 @pytest.mark.parametrize("program", ["hello", "rofault", "bss", "badptr", "kread"])
 def test_every_page_is_freed(mango, program):
     # the first run grows kmalloc's caches for a process's structures
@@ -106,6 +119,7 @@ def test_every_page_is_freed(mango, program):
     assert after == before, "%s: %d pages free before 3 runs, %d after" % (program, before, after)
 
 
+@needs_vm
 @pytest.mark.parametrize("args", ["spin", "spin yield"])
 def test_a_program_that_loops_forever_is_killed(boot, args):
     m = boot(cmdline="proc.time_limit_ms=300")
@@ -129,6 +143,7 @@ CRASHES = {
 }
 
 
+@needs_vm
 def test_every_kind_of_crash_ends_only_the_process(mango):
     mango.run("run crash ud")  # kmalloc's caches grow on the first run
     before = free_pages(mango)
@@ -152,12 +167,8 @@ CORRUPT = {
 
 
 def test_corrupt_elf_images_are_refused(mango):
-    before = None
     for name, why in CORRUPT.items():
         out = mango.run("run " + name)
         assert "run: cannot load '%s': " % name in out and why in out, (name, out)
         assert "(KERN_INVALID_ARGUMENT)" in out, (name, out)
-        free = free_pages(mango)
-        before = free if before is None else before
-        assert free == before, "%s: a refused image left pages allocated" % name
-    assert "run: hello exited with status 3" in mango.run("run hello")
+    assert PROMPT_ALIVE in mango.run("uptime")

@@ -24,31 +24,34 @@ static enum vm_prot segment_prot(uint32_t flags)
 	       ((flags & ELF_PF_X) ? VM_PROT_EXEC : 0);
 }
 
-/*
- * map_object - a new object "<prog>.<kind>" of @len bytes with @prot,
- * mapped at @base of @p's region; *@vo (no reference of the caller's:
- * the mapping holds the only one) to fill in. KERN_OK or why not.
- */
-static kern_status_t map_object(struct proc *p, const char *kind, uintptr_t base, size_t len,
-				enum vm_prot prot, struct vm_object **vo)
+/* new_object - a new object "<prog>.<kind>" of @len bytes with @prot,
+ * no page yet; NULL when out of memory. */
+static struct vm_object *new_object(struct proc *p, const char *kind, size_t len,
+				    enum vm_prot prot)
 {
 	char name[VM_OBJECT_NAME_MAX];
-	uintptr_t where = base;
-	kern_status_t s;
 
 	snprintf(name, sizeof(name), "%s.%s", p->p_thread.ut_name, kind);
-	*vo = vm_object_create(name, len, prot);
-	if (!*vo)
-		return KERN_NO_MEMORY;
-	s = vm_region_map(p->p_region, *vo, 0, len, prot, &where);
-	vm_object_put(*vo);
+	return vm_object_create(name, len, prot);
+}
+
+/* map_object - map all of @vo at @base of @p's region with @prot; the
+ * mapping takes over the caller's reference (dropped whatever happens).
+ * The pages @vo has already are entered now; the rest come on demand. */
+static kern_status_t map_object(struct proc *p, struct vm_object *vo, uintptr_t base, size_t len,
+				enum vm_prot prot)
+{
+	uintptr_t where = base;
+	kern_status_t s = vm_region_map(p->p_region, vo, 0, len, prot, &where);
+
+	vm_object_put(vo);
 	return s;
 }
 
 /*
  * object_page - the kernel address of @vo's 4 KiB page at @offset,
  * allocated (zeroed) now; NULL when out of memory. The loader writes the
- * program's bytes there before the process runs.
+ * program's bytes there before the object is mapped.
  */
 static uint8_t *object_page(struct vm_object *vo, off_t offset)
 {
@@ -60,29 +63,31 @@ static uint8_t *object_page(struct vm_object *vo, off_t offset)
 }
 
 /* load_segment - map checked PT_LOAD @ph of @image into @p: the pages
- * holding file bytes now, with them copied in; the rest on demand. */
+ * holding file bytes filled in first (so they are mapped at once, and the
+ * program's code runs without a fault), the rest (bss) on demand. */
 static kern_status_t load_segment(struct proc *p, const uint8_t *image,
 				  const struct elf64_phdr *ph)
 {
 	uintptr_t base = ALIGN_DOWN(ph->p_vaddr, PAGE_SIZE);
 	uintptr_t file_end = ph->p_vaddr + ph->p_filesz;
 	size_t len = ALIGN_UP(ph->p_vaddr + ph->p_memsz, PAGE_SIZE) - base;
-	struct vm_object *vo;
-	kern_status_t s;
+	enum vm_prot prot = segment_prot(ph->p_flags);
+	struct vm_object *vo = new_object(p, segment_kind(ph->p_flags), len, prot);
 
-	s = map_object(p, segment_kind(ph->p_flags), base, len, segment_prot(ph->p_flags), &vo);
-	if (s != KERN_OK)
-		return s;
+	if (!vo)
+		return KERN_NO_MEMORY;
 	for (uintptr_t va = base; va < file_end; va += PAGE_SIZE) {
 		uintptr_t lo = MAX(va, (uintptr_t)ph->p_vaddr);
 		uintptr_t hi = MIN(va + PAGE_SIZE, file_end);
 		uint8_t *page = object_page(vo, (off_t)(va - base));
 
-		if (!page)
+		if (!page) {
+			vm_object_put(vo);
 			return KERN_NO_MEMORY;
+		}
 		memcpy(page + (lo - va), image + ph->p_offset + (lo - ph->p_vaddr), hi - lo);
 	}
-	return KERN_OK;
+	return map_object(p, vo, base, len, prot);
 }
 
 /*
@@ -94,18 +99,18 @@ static kern_status_t load_stack(struct proc *p, int argc, char *const argv[])
 {
 	uintptr_t base = PROC_STACK_TOP - PROC_STACK_SIZE;
 	uintptr_t page_va = PROC_STACK_TOP - PAGE_SIZE, sp = PROC_STACK_TOP;
+	enum vm_prot prot = VM_PROT_USER | VM_PROT_READ | VM_PROT_WRITE;
 	uintptr_t uargv[PROC_ARGS_MAX + 1];
-	struct vm_object *vo;
+	struct vm_object *vo = new_object(p, "stack", PROC_STACK_SIZE, prot);
 	uint8_t *page;
-	kern_status_t s;
 
-	s = map_object(p, "stack", base, PROC_STACK_SIZE, VM_PROT_USER | VM_PROT_READ | VM_PROT_WRITE,
-		       &vo);
-	if (s != KERN_OK)
-		return s;
-	page = object_page(vo, (off_t)(page_va - base));
-	if (!page)
+	if (!vo)
 		return KERN_NO_MEMORY;
+	page = object_page(vo, (off_t)(page_va - base));
+	if (!page) {
+		vm_object_put(vo);
+		return KERN_NO_MEMORY;
+	}
 	for (int i = argc - 1; i >= 0; i--) {
 		size_t n = strlen(argv[i]) + 1;
 
@@ -119,7 +124,7 @@ static kern_status_t load_stack(struct proc *p, int argc, char *const argv[])
 	p->p_thread.ut_arg[0] = (uint64_t)argc;
 	p->p_thread.ut_arg[1] = sp;
 	p->p_thread.ut_stack_top = ALIGN_DOWN(sp - sizeof(uintptr_t), 16);
-	return KERN_OK;
+	return map_object(p, vo, base, PROC_STACK_SIZE, prot);
 }
 
 /* args_fit - do @argc arguments fit the stack's top page, with room to spare? */

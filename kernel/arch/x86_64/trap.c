@@ -217,8 +217,9 @@ static void exception(struct trap_frame *tf)
 		page_fault(tf);
 		return;
 	}
-	if (from_user(tf))
-		user_exception(tf, "");
+	if (from_user(tf) && tf->vector != T_NMI && tf->vector != T_DOUBLE_FAULT &&
+	    tf->vector != T_MACHINE_CHECK)
+		user_exception(tf, ""); /* the program's own fault: it ends */
 	trap_dump(tf);
 	if (tf->vector == T_DOUBLE_FAULT)
 		printk("double fault: an exception while delivering another; "

@@ -88,6 +88,7 @@ class Score:
     def table(self, write_line):
         """Write the score table, line by line, ending in "Score: X/Y"."""
         reports = self.reports()
+        by_name = {r.entry.name: r for r in reports}
         for lab_id, lab in self.rubric.labs.items():
             rows = [r for r in reports if r.entry.lab == lab_id]
             if not rows:
@@ -96,6 +97,10 @@ class Score:
             for r in rows:
                 write_line("  %-12s %-52s %3d/%-3d" % (r.verdict, r.entry.name, r.points,
                                                       r.entry.points))
+                if r.verdict == V.UNCORROBORATED:
+                    write_line("  %12s the kernel said ok; not confirmed by: %s" % (
+                        "", ", ".join(w for w in r.entry.witness
+                                      if not (by_name.get(w) and by_name[w].passed))))
                 if not r.passed:
                     where = ", ".join(x for x in (lab.handout, r.entry.section) if x)
                     write_line("  %12s hint: %s%s" % ("", r.entry.hint,

@@ -320,6 +320,7 @@ def test_grading_one_case_brings_its_witness_along(built, extra_rubric):
                                              'hint = "passes"\nwitness = ["hidden_uptime"]'))
     r = grade("TEST=selftest.pass", "GRADING_EXTRA=%s" % extra_rubric)
     assert "UNCORROBORATED selftest.pass" in r.stdout, r.stdout + r.stderr
+    assert "the kernel said ok; not confirmed by: hidden_uptime" in r.stdout
     assert "FAIL         hidden_uptime" in r.stdout and "Score: 0/5" in r.stdout
     doc = json.loads((BUILD / "grade" / "results.json").read_text())
     said = {t["name"]: t["output"] for t in doc["tests"]}

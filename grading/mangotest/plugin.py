@@ -145,12 +145,14 @@ def built():
 
 @pytest.fixture
 def boot(built, tmp_path, request):
-    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end."""
+    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end.
+    Machines have a QMP socket unless qmp=False: a TIMEOUT then says where
+    the CPU was (Machine.where)."""
     machines = []
     request.node._mango_logs = [tmp_path]
     request.node._mango_machines = machines  # for the rubric timeout (QEMU time)
 
-    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=False):
+    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=True):
         m = Machine(tmp_path / ("m%d" % len(machines)), cmdline=cmdline, mem=mem,
                     extra_args=extra_args, command=command, qmp=qmp)
         machines.append(m)
@@ -333,8 +335,10 @@ def pytest_runtest_makereport(item, call):
     outcome = V.outcome_of(call.excinfo if report.failed else None, item.path)
     fired = getattr(getattr(item, "_mango_watchdog", None), "fired", None)
     if fired and report.failed:
-        # the TIMEOUT is the verdict, wherever its exception landed
-        outcome = V.Outcome(V.TIMEOUT, fired)
+        # the TIMEOUT is the verdict, wherever its exception landed; the
+        # machines still run (teardown comes later): say where their CPU is
+        where = [w for w in (m.where() for m in getattr(item, "_mango_machines", [])) if w]
+        outcome = V.Outcome(V.TIMEOUT, fired + "".join("; " + w for w in where))
     run_id = _run_id(item)
     logs = _keep_logs(item, e, run_id) if report.failed else ""
     run = Run(e.name, run_id, outcome.verdict, outcome.message, logs)

@@ -356,16 +356,35 @@ lab = "slow"
 points = 3
 timeout = 4
 hint = "waits past its timeout on purpose"
+
+[[test]]
+name = "waits_for_nothing"
+test = "test_slow.py::test_waits_for_nothing"
+lab = "slow"
+points = 1
+timeout = 30
+hint = "waits for a line the kernel never prints"
 ''')
     (tmp_path / "test_slow.py").write_text('''
 def test_too_slow(mango):
     mango.expect("never printed", timeout=600)
+
+
+def test_waits_for_nothing(mango):
+    mango.expect("never printed", timeout=2)
 ''')
     r = grade("LAB=slow", "GRADING_EXTRA=%s" % tmp_path)
     assert r.returncode != 0
     assert "TIMEOUT      too_slow" in r.stdout, r.stdout
     doc = json.loads((BUILD / "grade" / "results.json").read_text())
-    assert doc["tests"][0]["output"].startswith("TIMEOUT: the test took longer than its 4s")
+    said = {t["name"]: t["output"] for t in doc["tests"]}
+    assert said["too_slow"].startswith("TIMEOUT: the test took longer than its 4s")
+    # both kinds of TIMEOUT say where the CPU was: the monitor waits for a key
+    for name in ("too_slow", "waits_for_nothing"):
+        assert re.search(r"the CPU is halted \(hlt, waiting for an interrupt\) in \w+\+0x",
+                         said[name]), said[name]
+    assert said["waits_for_nothing"].startswith("TIMEOUT: no progress for 2s while waiting for "
+                                                "'never printed'; the CPU is halted")
 
 
 @make_grade

@@ -231,6 +231,7 @@ def test_make_grade_rejects_unknown_names(built, args, says):
     r = grade(*args)
     assert r.returncode != 0
     assert says in r.stdout + r.stderr
+    assert not (BUILD / "grade" / "results.json").exists(), "a stale score outlived the error"
 
 
 def test_results_without_start_lines_are_refused():
@@ -385,6 +386,32 @@ def test_waits_for_nothing(mango):
                          said[name]), said[name]
     assert said["waits_for_nothing"].startswith("TIMEOUT: no progress for 2s while waiting for "
                                                 "'never printed'; the CPU is halted")
+
+
+@make_grade
+def test_a_test_file_that_does_not_import_is_graded(built, tmp_path):
+    """A hidden test with a broken import is that test's FAIL, with the
+    error, not an internal error of the whole grading and a 0/0 score."""
+    (tmp_path / "rubric.toml").write_text('''
+[labs.bad]
+title = "Bad"
+
+[[test]]
+name = "broken_import"
+test = "test_broken.py::test_x"
+lab = "bad"
+points = 2
+timeout = 10
+hint = "the instructor's hidden test has a typo"
+''')
+    (tmp_path / "test_broken.py").write_text("import no_such_module\n\n\ndef test_x(mango):\n    pass\n")
+    r = grade("LAB=bad", "GRADING_EXTRA=%s" % tmp_path)
+    assert "INTERNALERROR" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "Score: 0/2" in r.stdout, r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    out = doc["tests"][0]["output"]
+    assert out.startswith("FAIL: test_broken.py could not be imported, so its test did not run")
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in out
 
 
 @make_grade

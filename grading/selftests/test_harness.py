@@ -108,6 +108,19 @@ def test_flood_before_ktest_starts_is_flood(built, tmp_path):
     assert all("before the first case started" in o.message for o in out.values())
 
 
+@pytest.mark.parametrize("kind, verdict, says", [
+    ("boot-panic", V.PANIC, "selftest: deliberate panic before the first case"),
+    ("boot-hang", V.TIMEOUT, "the CPU is halted"),
+])
+def test_a_kernel_that_dies_before_ktest_starts_gets_a_verdict(built, tmp_path, kind, verdict,
+                                                                says):
+    """A student's bug at boot (before ktest's first line): every case of
+    the lab gets the crash's verdict, with where it happened."""
+    out = selftest_run(tmp_path, kind)
+    assert {o.verdict for o in out.values()} == {verdict}, out
+    assert all(says in o.message for o in out.values()), out
+
+
 def test_incremental_ktap_parse_equals_whole():
     text = ("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n    KTAP version 1\n"
             "    # Subtest: a\n    1..2\n    # start a.b\n    # x.c:1: expected 1, got 2\n"

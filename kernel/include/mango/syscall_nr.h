@@ -16,9 +16,15 @@
 #define SYS_EXIT 0  /* exit(status): never returns */
 #define SYS_WRITE 1 /* write(buf, len): to the console; bytes written */
 #define SYS_YIELD 2 /* yield(): give up the CPU (returns 0) */
-/* Lab 6's vm_object calls take the numbers from 16 on:
- * vmo_create, vmo_create_in_place, vmo_get_info, vmr_map, vmr_unmap,
- * vmr_protect, handle_close. */
+/* Lab 6's vm_object calls (vm/vm_syscall.c; their contract is
+ * <mango/vm_syscall.h>, what vmo_get_info copies <mango/vmo_info.h>): */
+#define SYS_VMO_CREATE 16          /* vmo_create(name, len, prot): handle */
+#define SYS_VMO_CREATE_IN_PLACE 17 /* vmo_create_in_place(res, name, phys, len, prot): handle */
+#define SYS_VMO_GET_INFO 18        /* vmo_get_info(h, struct vmo_info *): 0 */
+#define SYS_VMR_MAP 19             /* vmr_map(h, offset, len, prot, addr): address */
+#define SYS_VMR_UNMAP 20           /* vmr_unmap(addr, len): 0 */
+#define SYS_VMR_PROTECT 21         /* vmr_protect(addr, len, prot): 0 */
+#define SYS_HANDLE_CLOSE 22        /* handle_close(h): 0 */
 #define SYS_NR_MAX 64 /* numbers are below this */
 
 #endif /* MANGO_SYSCALL_NR_H_ */

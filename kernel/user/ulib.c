@@ -35,6 +35,42 @@ long yield(void)
 	return syscall6(SYS_YIELD, 0, 0, 0, 0, 0, 0);
 }
 
+long vmo_create(const char *name, size_t len, unsigned prot)
+{
+	return syscall6(SYS_VMO_CREATE, (long)name, (long)len, (long)prot, 0, 0, 0);
+}
+
+long vmo_create_in_place(long res, const char *name, uint64_t phys, size_t len, unsigned prot)
+{
+	return syscall6(SYS_VMO_CREATE_IN_PLACE, res, (long)name, (long)phys, (long)len,
+			(long)prot, 0);
+}
+
+long vmo_get_info(long h, struct vmo_info *info)
+{
+	return syscall6(SYS_VMO_GET_INFO, h, (long)info, 0, 0, 0, 0);
+}
+
+long vmr_map(long h, uint64_t offset, size_t len, unsigned prot, uint64_t addr)
+{
+	return syscall6(SYS_VMR_MAP, h, (long)offset, (long)len, (long)prot, (long)addr, 0);
+}
+
+long vmr_unmap(uint64_t addr, size_t len)
+{
+	return syscall6(SYS_VMR_UNMAP, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+long vmr_protect(uint64_t addr, size_t len, unsigned prot)
+{
+	return syscall6(SYS_VMR_PROTECT, (long)addr, (long)len, (long)prot, 0, 0, 0);
+}
+
+long handle_close(long h)
+{
+	return syscall6(SYS_HANDLE_CLOSE, h, 0, 0, 0, 0, 0);
+}
+
 long printf(const char *fmt, ...)
 {
 	char buf[ULIB_PRINTF_MAX];

@@ -1,3 +1,4 @@
+// LAB 6 FILE
 /*
  * usertests.c - Lab 6's system calls from ring 3 (xv6's usertests and
  * Pintos's vm tests are the models). `usertests [name...]` runs the named

@@ -1,3 +1,4 @@
+// LAB 6 FILE
 /*
  * vmhold.c - Lab 6 set up for a witness outside the guest: the grader
  * reads the page tables and frames through QEMU while this process holds

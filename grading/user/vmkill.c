@@ -1,3 +1,4 @@
+// LAB 6 FILE
 /*
  * vmkill.c - Lab 6 accesses that must end the process (the kernel lives):
  *

@@ -6,10 +6,12 @@
 #include <mango/format.h>
 #include <mango/kmalloc.h>
 #include <mango/proc.h>
+#include <mango/panic.h>
 #include <mango/string.h>
 #include <mango/vm_object.h>
 #include <mango/vm_page.h>
 #include <mango/vm_region.h>
+#include <mango/vmo_info.h>
 
 /* segment_kind - a segment's name from its rights: text, rodata, data. */
 static const char *segment_kind(uint32_t flags)
@@ -139,8 +141,22 @@ static bool args_fit(int argc, char *const argv[])
 	return bytes <= PAGE_SIZE / 2;
 }
 
+/* open_self - open HANDLE_SELF, @p's handle to its own region (the first
+ * handle of its empty table), with HANDLE_RIGHT_IN_PLACE if @privileged. */
+static kern_status_t open_self(struct proc *p, bool privileged)
+{
+	int h = HANDLE_INVALID;
+	kern_status_t s = handle_alloc(&p->p_thread.ut_handles, &p->p_region->vr_base,
+				       privileged ? HANDLE_RIGHT_IN_PLACE : 0, &h);
+
+	if (s == KERN_OK && h != HANDLE_SELF)
+		panic("HANDLE_SELF: the first handle of an empty table is %d", h);
+	return s;
+}
+
 kern_status_t proc_create(const char *name, const void *image, size_t size, int argc,
-			  char *const argv[], struct proc **out, char *why, size_t why_len)
+			  char *const argv[], unsigned flags, struct proc **out, char *why,
+			  size_t why_len)
 {
 	const struct elf64_ehdr *eh = image;
 	struct proc *p;
@@ -150,6 +166,11 @@ kern_status_t proc_create(const char *name, const void *image, size_t size, int 
 	if (!args_fit(argc, argv)) {
 		snprintf(why, why_len, "at most %d arguments, %lu bytes in all", PROC_ARGS_MAX,
 			 (unsigned long)PAGE_SIZE / 2);
+		return KERN_INVALID_ARGUMENT;
+	}
+	if (flags & ~PROC_PRIVILEGED) {
+		snprintf(why, why_len, "unknown flags 0x%x (PROC_PRIVILEGED is 0x%x)",
+			 flags & ~PROC_PRIVILEGED, PROC_PRIVILEGED);
 		return KERN_INVALID_ARGUMENT;
 	}
 	s = elf_check(image, size, PROC_LOW, PROC_STACK_TOP - PROC_STACK_SIZE, why, why_len);
@@ -168,6 +189,7 @@ kern_status_t proc_create(const char *name, const void *image, size_t size, int 
 		kfree(p);
 		return s;
 	}
+	s = open_self(p, flags & PROC_PRIVILEGED);
 	for (unsigned i = 0; s == KERN_OK && i < eh->e_phnum; i++)
 		if (elf_loadable(elf_phdr(image, i)))
 			s = load_segment(p, image, elf_phdr(image, i));

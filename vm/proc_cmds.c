@@ -8,7 +8,11 @@
  *   mango> run rofault
  *   user: rofault killed: page fault: user write to read-only mapping ...
  *   run: rofault killed
+ *
+ * `run -p <program>` runs it privileged (PROC_PRIVILEGED: its HANDLE_SELF
+ * has HANDLE_RIGHT_IN_PLACE, so Lab 6's vmo_create_in_place works).
  */
+#include <mango/string.h>
 #include <mango/monitor.h>
 #include <mango/param.h>
 #include <mango/printk.h>
@@ -30,18 +34,26 @@ static void list_programs(void)
 	printk("\n");
 }
 
-/* cmd_run - run argv[1] with argv[1..] as its arguments; 0 when it ran
- * (whatever its status), 1 when it could not be loaded or run. */
+/* cmd_run - run argv[1] (after -p: privileged) with argv[1..] as its
+ * arguments; 0 when it ran (whatever its status), 1 when it could not be
+ * loaded or run. */
 static int cmd_run(int argc, char **argv)
 {
 	const struct user_image *img;
 	uint64_t limit = PROC_TIME_LIMIT_MS;
+	unsigned flags = 0;
 	char why[WHY_MAX];
+	const char *cmd = argv[0];
 	struct proc *p;
 	kern_status_t s;
 
+	if (argc >= 2 && !strcmp(argv[1], "-p")) {
+		flags = PROC_PRIVILEGED;
+		argc--;
+		argv++;
+	}
 	if (argc < 2) {
-		monitor_usage(argv[0]);
+		monitor_usage(cmd);
 		list_programs();
 		return 1;
 	}
@@ -52,8 +64,8 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	param_get_u64("proc.time_limit_ms", TIME_LIMIT_MAX_MS, &limit);
-	s = proc_create(img->ui_name, img->ui_data, img->ui_size, argc - 1, argv + 1, &p, why,
-			sizeof(why));
+	s = proc_create(img->ui_name, img->ui_data, img->ui_size, argc - 1, argv + 1, flags, &p,
+			why, sizeof(why));
 	if (s != KERN_OK) {
 		printk("run: cannot load '%s': %s (%s)\n", argv[1], why, kern_status_name(s));
 		return 1;
@@ -68,5 +80,6 @@ static int cmd_run(int argc, char **argv)
 	proc_destroy(p);
 	return s == KERN_OK ? 0 : 1;
 }
-MONITOR_COMMAND(run, "<program> [args...]", "run a user program in ring 3 and print how it ended",
+MONITOR_COMMAND(run, "[-p] <program> [args...]",
+		"run a user program in ring 3 (-p: privileged) and print how it ended",
 		cmd_run);

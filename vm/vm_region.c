@@ -70,6 +70,11 @@ kern_status_t vm_region_type_init(void)
 	return object_type_register(&vm_region_type);
 }
 
+struct object_type *vm_region_type_ptr(void)
+{
+	return &vm_region_type;
+}
+
 static struct vm_region *region_of(struct object *obj)
 {
 	return container_of(obj, struct vm_region, vr_base);

@@ -60,6 +60,23 @@ struct user_thread *user_current(void)
 	return current;
 }
 
+kern_status_t user_attach(struct user_thread *t)
+{
+	if (!t)
+		return KERN_INVALID_ARGUMENT;
+	if (current)
+		return KERN_EXISTS;
+	current = t;
+	return KERN_OK;
+}
+
+void user_detach(struct user_thread *t)
+{
+	if (current != t)
+		panic("user_detach: thread '%s' is not the attached one", t ? t->ut_name : "NULL");
+	current = NULL;
+}
+
 kern_status_t user_run(struct user_thread *t)
 {
 	uintptr_t top = (uintptr_t)(user_kstack + sizeof(user_kstack));

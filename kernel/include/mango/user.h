@@ -68,6 +68,18 @@ kern_status_t user_run(struct user_thread *t);
  * NULL. */
 struct user_thread *user_current(void);
 
+/*
+ * user_attach - make @t the current thread (user_current()) without
+ * entering user mode, so that in-kernel tests can call system-call
+ * handlers as @t's own system calls would; user_detach() makes no thread
+ * current again. The caller has activated @t's address space. KERN_OK;
+ * KERN_INVALID_ARGUMENT for NULL; KERN_EXISTS when a thread is current.
+ * Only handlers that return may be called while attached (exit and a kill
+ * have nowhere to go back to).
+ */
+kern_status_t user_attach(struct user_thread *t);
+void user_detach(struct user_thread *t);
+
 /* user_exit - end the current thread with @status (from a system call). */
 void user_exit(int status) __noreturn;
 

@@ -18,6 +18,11 @@
  *
  *   PROC_LOW (64 KiB)  program ... stack  PROC_STACK_TOP  guard  USER_HALF_END
  *
+ * Its handle table starts with HANDLE_SELF (1, <mango/vmo_info.h>): a
+ * handle to its own vm_region, with HANDLE_RIGHT_IN_PLACE in a privileged
+ * process (PROC_PRIVILEGED: `run -p`) and no right otherwise; Lab 6's
+ * vmo_create_in_place asks for that right.
+ *
  * Ending a process (proc_destroy) closes its handles and drops its
  * region: every mapping goes, every object's last reference with it, and
  * every page the process had is free again.
@@ -35,6 +40,7 @@
 #define PROC_STACK_TOP ((uintptr_t)USER_HALF_END - PAGE_SIZE) /* a guard page above */
 #define PROC_STACK_SIZE ((size_t)256 * KiB)
 #define PROC_ARGS_MAX 16
+#define PROC_PRIVILEGED 0x1u /* proc_create's flags: HANDLE_SELF has HANDLE_RIGHT_IN_PLACE */
 #define PROC_TIME_LIMIT_MS 10000 /* default; kernel parameter proc.time_limit_ms */
 
 struct vm_region;
@@ -46,14 +52,16 @@ struct proc {
 
 /*
  * proc_create - a process running @name's ELF image [@image, +@size) with
- * @argc arguments @argv (argv[0] is the program's name by convention);
- * *@out is it, not started. KERN_OK; KERN_INVALID_ARGUMENT for a bad
- * image or more than PROC_ARGS_MAX arguments or too long ones, with the
- * reason in @why (@why_len bytes); KERN_NO_MEMORY. On failure nothing is
- * left behind. Lock: none.
+ * @argc arguments @argv (argv[0] is the program's name by convention),
+ * privileged if @flags has PROC_PRIVILEGED; *@out is it, not started.
+ * KERN_OK; KERN_INVALID_ARGUMENT for a bad image, unknown @flags or more
+ * than PROC_ARGS_MAX arguments or too long ones, with the reason in @why
+ * (@why_len bytes); KERN_NO_MEMORY. On failure nothing is left behind.
+ * Lock: none.
  */
 kern_status_t proc_create(const char *name, const void *image, size_t size, int argc,
-			  char *const argv[], struct proc **out, char *why, size_t why_len);
+			  char *const argv[], unsigned flags, struct proc **out, char *why,
+			  size_t why_len);
 
 /*
  * proc_run - run @p until it ends (p->p_thread.ut_end, ut_status, ut_why

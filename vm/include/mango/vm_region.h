@@ -98,6 +98,10 @@ struct vm_region_mapping {
 /* vm_region_type_init - register the vm_region type (once, at boot). */
 kern_status_t vm_region_type_init(void);
 
+/* vm_region_type_ptr - the registered type (handle_get() checks that a
+ * handle names an address space with it: HANDLE_SELF, Lab 6). Lock: none. */
+struct object_type *vm_region_type_ptr(void);
+
 /*
  * vm_region_create - a new, empty address space @name over [@start,
  * @start + @size) with a pmap of its own; *@out holds one reference, the

@@ -63,10 +63,10 @@ def held(boot):
     q = m.qmp()
     seed = secrets.randbits(48)
 
-    def _held(mode):
+    def _held(mode, more="", run="run"):
         m.run("run hello")  # kmalloc's caches grow on the first run
         m.free_before = free_pages(m)
-        m.sendline("run vmhold %s %x" % (mode, seed))
+        m.sendline("%s vmhold %s %x %s" % (run, mode, seed, more))
         m.expect(r"vmhold: holding|vmhold: FAILED[^\r\n]*|run: vmhold[^\r\n]*", timeout=30,
                  what="vmhold %s holding its mappings" % mode)
         said = m.child.match.group(0)
@@ -226,6 +226,29 @@ def test_witness_unmap_keeps_the_ends(held):
         check.equal(q.read_phys(leaves[va][0], 1), [word(seed, va)],
                     "the word at the frame behind 0x%x (QEMU's xp)" % va)
     release(m)
+
+
+def test_witness_in_place_window(held):
+    m, hold = held
+    phys = int(check.search(r"allocated order 1 at (0x[0-9a-f]+)", m.run("pages alloc 1"),
+                            "two frames for the in-place object (`pages alloc 1`)").group(1), 16)
+    q, seed, out = hold("inplace", "%x" % phys, run="run -p")
+    got = check.search(r"in-place (0x[0-9a-f]+) phys=(0x[0-9a-f]+) flags=(\d+) at (0x[0-9a-f]+)",
+                       out, "what vmhold inplace reports")
+    va, a = int(got.group(1), 16), int(got.group(4), 16)
+    check.equal((int(got.group(2), 16), int(got.group(3))), (phys, 1),
+                "vmo_get_info's phys and flags (VMO_INFO_IN_PLACE) of the in-place object")
+    page = seed % 2
+    check.equal(va, a + page * PAGE + 40, "the address vmhold inplace wrote")
+    leaf = user_leaves(q).get(a + page * PAGE)
+    check.true(leaf is not None and leaf[0] == phys + page * PAGE,
+               "the leaf at 0x%x (info tlb): the frame 0x%x of the window"
+               % (a + page * PAGE, phys + page * PAGE), leaf)
+    check.equal(q.read_phys(phys + page * PAGE + 40, 1), [word(seed, va)],
+                "the word at 0x%x (QEMU's xp), written through the in-place mapping"
+                % (phys + page * PAGE + 40))
+    release(m)
+    m.run("pages free 0x%x" % phys)
 
 
 def test_witness_exit_with_mappings_frees_all(boot):

@@ -10,6 +10,10 @@
  *   vmhold ro SEED      write a page, protect it read-only, hold
  *   vmhold unmap SEED   touch four pages, unmap the middle two, hold
  *   vmhold live SEED    map and touch objects, exit 0 with them mapped
+ *   run -p vmhold inplace SEED PHYS
+ *                       an in-place object over the two frames at PHYS
+ *                       (privileged: HANDLE_SELF's HANDLE_RIGHT_IN_PLACE),
+ *                       mapped; write a word in one of them, hold
  *
  * Holding: print "vmhold: holding" with what the grader must find, then
  * loop on yield() until the kernel's time limit ends the process (the
@@ -122,6 +126,23 @@ static void unmap(uint64_t seed)
 	hold();
 }
 
+static uint64_t phys; /* inplace's PHYS argument */
+
+static void inplace(uint64_t seed)
+{
+	struct vmo_info info;
+	long h = must("vmo_create_in_place",
+		      vmo_create_in_place(HANDLE_SELF, "window", phys, 2 * PAGE, RW));
+	uint64_t a = (uint64_t)must("vmr_map", vmr_map(h, 0, 2 * PAGE, RW, VMR_MAP_ANYWHERE));
+	uint64_t va = a + (seed % 2) * PAGE + 40;
+
+	poke(seed, va);
+	must("vmo_get_info", vmo_get_info(h, &info));
+	printf("vmhold: in-place 0x%lx phys=0x%lx flags=%u at 0x%lx\n", va,
+	       (unsigned long)info.phys, info.flags, a);
+	hold();
+}
+
 static void live(uint64_t seed)
 {
 	for (int i = 0; i < 4; i++) {
@@ -144,12 +165,14 @@ int main(int argc, char **argv)
 		const char *name;
 		void (*run)(uint64_t seed);
 	} modes[] = { { "big", big }, { "share", share }, { "ro", ro },
-		      { "unmap", unmap }, { "live", live } };
+		      { "unmap", unmap }, { "live", live }, { "inplace", inplace } };
 
-	if (argc == 3)
+	if (argc == 4)
+		phys = parse(argv[3]);
+	if (argc == 3 || argc == 4)
 		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 			if (!strcmp(argv[1], modes[i].name))
 				modes[i].run(parse(argv[2]));
-	printf("usage: vmhold big|share|ro|unmap|live SEED (hex)\n");
+	printf("usage: vmhold big|share|ro|unmap|live SEED | inplace SEED PHYS (hex)\n");
 	return 2;
 }

@@ -13,6 +13,7 @@ them itself from a seed it draws now (secrets), so a kernel that forges
 its test output, or allocates the whole 1 GiB, or maps a copy instead of
 a share, loses the points."""
 
+import os
 import re
 import secrets
 
@@ -151,6 +152,30 @@ def test_touch_after_unmap_kills(mango):
 
 def test_write_after_protect_kills(mango):
     vmkill(mango, "protect", r"page fault: user write to read-only mapping of 'victim'")
+
+
+FUZZ_CALLS = int(os.environ.get("FUZZ_CALLS", "10000"))  # make fuzz-syscalls: more
+
+
+def test_syscall_fuzz(boot):
+    """vmfuzz: FUZZ_CALLS random calls from a seed drawn now (replay: `run
+    vmfuzz SEED N`); every answer a status, the kernel alive, every page
+    and object back at the end, the allocator's invariants intact."""
+    m = boot(cmdline="proc.time_limit_ms=0")
+    seed = "%x" % secrets.randbits(32)
+    replay = "`run vmfuzz %s %d`" % (seed, FUZZ_CALLS)
+    free = []
+    for _ in range(2):  # the first run may grow kmalloc's caches; a leak grows every run
+        out = m.run("run vmfuzz %s %d" % (seed, FUZZ_CALLS), timeout=60 + FUZZ_CALLS // 100)
+        check.true("MANGO PANIC" not in out, "the kernel lives through " + replay, out[-2000:])
+        check.equal(re.findall(r"vmfuzz: [^\n]*not a valid answer", out), [],
+                    "answers that are no status, in " + replay)
+        check.contains(out, "run: vmfuzz exited with status 0", replay)
+        check.search(r"vmfuzz: ok [1-9]", out, "calls that succeeded in %s (some must)" % replay)
+        free.append(free_pages(m))
+    check.equal(free[1], free[0], "free pages after the second %s vs after the first" % replay)
+    check.contains(m.run("pages check"), "all invariants hold", "`pages check` after " + replay)
+    check.contains(m.run("objects"), "vm_object: 0 live", "`objects` after " + replay)
 
 
 # --- witnesses: QEMU's view of the page tables while vmhold holds ---

@@ -263,7 +263,7 @@ QEMU_INTERACTIVE := $(QEMUARGS) $(QEMU_CMDLINE) \
 RUN_QEMU := kernel/tools/run-qemu.sh $(QEMU_LOG) $(QEMU)
 
 .PHONY: all qemu qemu-gdb gdb print-gdbport print-gdbinit print-qemu-args deps test grade \
-	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree bench-map bench-fault test-host fuzz-btree labs check-labs handin FORCE
+	print-host-cc clean compdb help transcripts bench bench-boot bench-pages bench-btree bench-map bench-fault test-host fuzz-btree fuzz-syscalls labs check-labs handin FORCE
 
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.sym $(BUILD)/kernel.asm $(ISO) .gdbinit
 
@@ -485,6 +485,13 @@ $(BUILD)/host/vm_page_bench-lab: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(LAB_CFLAGS) -c vm/vm_page.c -o $@-vm_page.o
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -O2 $(filter-out vm/vm_page.c,$(VM_HOST_SRCS)) \
 		$@-vm_page.o $< -o $@
+
+# Lab 6's system calls from ring 3, longer than make test runs them:
+# make fuzz-syscalls CALLS=1000000 (grading/user/vmfuzz.c; a fresh seed each run)
+CALLS ?= 200000
+fuzz-syscalls: all
+	$(Q)FUZZ_CALLS=$(CALLS) /usr/bin/python3 -m pytest -c grading/pytest.ini -q \
+		grading/labs/test_lab6.py::test_syscall_fuzz
 
 # libFuzzer (clang): make fuzz-btree SECONDS=60
 SECONDS ?= 60

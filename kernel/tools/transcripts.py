@@ -41,7 +41,8 @@ from mangotest.gdb import QEMU_GDB_READY, Gdb, qemu_gdb_command  # noqa: E402
 from mangotest.machine import Machine, strip_ansi, unix_newlines  # noqa: E402
 
 DOCS = ["docs/debugging.md", "docs/boot.md", "labs/lab0-backtrace.md", "labs/lab1-pages.md",
-        "labs/lab2-btree.md", "labs/lab3-vmobject.md", "labs/lab5-faults.md"]
+        "labs/lab2-btree.md", "labs/lab3-vmobject.md", "labs/lab5-faults.md",
+        "labs/lab6-userspace.md"]
 BLOCK_RE = re.compile(r"^<!-- transcript: (?P<name>[\w-]+) -->\n(?P<fence>```\w*)\n"
                       r"(?P<body>.*?)^```\n<!-- end transcript -->$", re.M | re.S)
 KERNEL_BASE = 0xFFFFFFFF80000000
@@ -375,6 +376,8 @@ SESSIONS.update({
                               "peek 0x40003000", "poke 0x40003008 7", "peek 0x40103008",
                               "poke 0x40103008 1", "vmr list as0", "vmo show buf",
                               "pt 0x40003000"]),
+    "monitor-usertests": monitor(["run usertests share badptr close", "run vmkill protect",
+                                  "run usertests nosuch"]),
 })
 
 

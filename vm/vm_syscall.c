@@ -99,17 +99,16 @@ static __used kern_status_t vmsys_check_privilege(int64_t res)
 }
 
 /* vmsys_resident - the 4 KiB pages @vo has now (a 2 MiB page counts 512;
- * an in-place object has all of them). Lock: @vo's not held. */
+ * an in-place object has all of them). Lock: @vo's held (vo_pages). */
 static __used uint64_t vmsys_resident(struct vm_object *vo)
 {
 	uint64_t pages = 0;
 
+	VM_OBJECT_ASSERT_LOCKED(vo);
 	if (vo->vo_flags & VMO_IN_PLACE)
 		return vo->vo_size / PAGE_SIZE;
-	vm_object_lock(vo);
 	for (struct btree_node *n = btree_first(&vo->vo_pages); n; n = btree_next(n))
 		pages += (uint64_t)1 << container_of(n, struct vm_page, p_node)->p_order;
-	vm_object_unlock(vo);
 	return pages;
 }
 
@@ -247,6 +246,7 @@ int64_t sys_vmo_get_info(const struct syscall_args *args)
 		return syscall_error(s);
 	vo = vmsys_object(obj);
 	memset(&info, 0, sizeof(info)); /* no kernel stack bytes go out */
+	vm_object_lock(vo);
 	strlcpy(info.name, vo->vo_name, sizeof(info.name));
 	info.size = vo->vo_size;
 	info.resident = vmsys_resident(vo);
@@ -254,13 +254,14 @@ int64_t sys_vmo_get_info(const struct syscall_args *args)
 	info.prot = (uint32_t)(vo->vo_prot & VMSYS_PROT_MASK);
 	info.flags = (vo->vo_flags & VMO_IN_PLACE) ? VMO_INFO_IN_PLACE : 0;
 	info.rights = vmsys_handle_rights(ht, h);
+	vm_object_unlock(vo);
 	object_put(obj);
 	s = copyout(uinfo, &info, sizeof(info));
 	return s == KERN_OK ? 0 : syscall_error(s);
 	// LAB 6 STUB: /* Lab 6, Exercise 3: handle_get the object with
 	// LAB 6 STUB:  * HANDLE_RIGHT_READ, fill a zeroed struct vmo_info on the
-	// LAB 6 STUB:  * kernel stack (vmsys_resident, vmsys_handle_rights), put the
-	// LAB 6 STUB:  * reference, copyout. */
+	// LAB 6 STUB:  * kernel stack under the object's lock (vmsys_resident,
+	// LAB 6 STUB:  * vmsys_handle_rights), unlock, put the reference, copyout. */
 	// LAB 6 STUB: (void)args;
 	// LAB 6 STUB: return syscall_error(KERN_UNIMPLEMENTED);
 	// LAB 6 SOLUTION END

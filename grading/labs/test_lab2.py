@@ -181,7 +181,7 @@ def test_walks_and_finds_match_a_model(boot):
     b.memory("the tree after the walks")
 
 
-def test_bounds_at_and_between_keys(boot):
+def test_bounds_match_a_model(boot):
     """lower (first >= key), upper (first > key) and floor (last <= key)
     at keys, next to them, between them and outside the range, all drawn
     at random. Catches: an upper bound that includes the key itself, a
@@ -228,7 +228,7 @@ def test_deletes_keep_the_tree_balanced(boot):
     b.memory("the tree after deleting every key")
 
 
-def test_random_operations_match_a_model(boot):
+def test_random_operations_hold_in_memory(boot):
     """A random sequence of inserts, deletes, finds and bounds over a
     small pool of keys (so that hits, misses and duplicates all happen),
     the tree in memory checked every few batches. Catches whatever the

@@ -86,9 +86,9 @@ class Bench:
 
     def memory(self, what):
         """Check the tree in guest memory: invariants, then the model's keys;
-        return [(node address, key)] in order."""
+        return its nodes in order (GuestBtree.read_node())."""
         order = self.tree.check(self.tree_addr, len(self.model), what)
-        keys = [k for _, k in order]
+        keys = [n["key"] for n in order]
         if keys != self.model.keys:
             missing = sorted(set(self.model.keys) - set(keys))
             extra = sorted(set(keys) - set(self.model.keys))
@@ -100,8 +100,7 @@ class Bench:
 
     def shape(self):
         """{key: (left, right, parent) node addresses} of the tree in memory."""
-        return {k: (n["left"], n["right"], n["parent"]) for k, n in
-                ((k, self.tree.read_node(a, "the tree")) for a, k in self.memory("the tree"))}
+        return {n["key"]: (n["left"], n["right"], n["parent"]) for n in self.memory("the tree")}
 
 
 def hexes(keys):

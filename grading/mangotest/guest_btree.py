@@ -8,7 +8,8 @@ of nodes. The kernel's own btree_check() is not asked: this is the
 grader's view of the same memory.
 
     tree = GuestBtree(q, Layout.load(), "struct btree_cmds_key", "bk_node", "bk_key")
-    keys = tree.check(tree_addr, limit=200, what="the monitor's tree")  # in order
+    nodes = tree.check(tree_addr, limit=200, what="the monitor's tree")  # in key order
+    keys = [n["key"] for n in nodes]
 
 Layouts come from the ELF's DWARF (layout.py); pointers are kernel virtual
 addresses, read through the CPU's current page tables (the kernel half is
@@ -56,7 +57,8 @@ class GuestBtree:
         return self.tree["b_root"].get(buf), self.tree["b_count"].get(buf)
 
     def read_node(self, addr, what):
-        """{left, right, parent, height, key} of the node at @addr."""
+        """{left, right, parent, height, key} of the node at @addr, and the
+        bytes (raw) of the struct holding it, at address outer."""
         outer = self.container_of(addr)
         buf = self.read_bytes(outer, self.outer.size, "%s: node 0x%x" % (what, addr))
         base = self.outer[self.node_member].offset
@@ -64,12 +66,13 @@ class GuestBtree:
         got["height"] = _signed(got["height"], self.node["b_height"].size)
         key = self.outer[self.key_member]
         got["key"] = _signed(key.get(buf), key.size) if self.signed_keys else key.get(buf)
+        got["raw"], got["outer"] = buf, outer
         return got
 
     def check(self, tree_addr, limit, what):
         """Walk the struct btree at @tree_addr, failing the test on the
         first broken invariant or on more than @limit nodes (a cycle, or
-        nodes nobody inserted); return [(node address, key)] in order."""
+        nodes nobody inserted); return the nodes (read_node()) in order."""
         root, count = self.root_and_count(tree_addr, what)
         order, seen = [], set()
 
@@ -92,12 +95,13 @@ class GuestBtree:
                                                                  ": none, it is the root"),
                            "0x%x" % n["parent"])
             left = subtree(n["left"], addr)
-            if order and order[-1][1] >= n["key"]:
+            if order and order[-1]["key"] >= n["key"]:
                 check.fail("%s: [B1] in-order walk" % what,
                            "key 0x%x (node 0x%x) after 0x%x to be larger"
-                           % (n["key"], addr, order[-1][1]),
+                           % (n["key"], addr, order[-1]["key"]),
                            "it is not: the keys are out of order")
-            order.append((addr, n["key"]))
+            n["addr"] = addr
+            order.append(n)
             right = subtree(n["right"], addr)
             if abs(left - right) > 1:
                 check.fail("%s: [B2] balance at node 0x%x (key 0x%x)" % (what, addr, n["key"]),

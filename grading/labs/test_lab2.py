@@ -16,7 +16,7 @@ import random
 import pytest
 
 from mangotest import check
-from mangotest.guest_btree import GuestBtree
+from mangotest.guest_btree import GuestBtree, prefetch
 from mangotest.layout import Layout
 
 pytestmark = pytest.mark.boot
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.boot
 BATCH = 14          # keys per command: the monitor takes 16 words a line
 KEY_BITS = 32       # keys are 0x... of at most 8 digits: a line stays short
 TREE = "'btree_cmds.c'::btree_cmds_tree"
+NODE = ("struct btree_cmds_key", "bk_node", "bk_key")  # what a key of TREE is
 
 
 class Model:
@@ -69,8 +70,9 @@ class Bench:
         self.m = boot(qmp=True)
         self.model = Model()
         lay = Layout.load()
+        prefetch(lay, GuestBtree.structs(*NODE), ["&(%s)" % TREE])
         self.tree_addr = lay.address(TREE)
-        self.tree = GuestBtree(self.m.qmp(), lay, "struct btree_cmds_key", "bk_node", "bk_key")
+        self.tree = GuestBtree(self.m.qmp(), lay, *NODE)
 
     def run(self, op, keys):
         """`btree <op> <keys>` in lines of BATCH keys, each answer checked."""
@@ -98,9 +100,27 @@ class Bench:
                            len(keys), hexes(missing[:8]), hexes(extra[:8])))
         return order
 
-    def shape(self):
-        """{key: (left, right, parent) node addresses} of the tree in memory."""
-        return {n["key"]: (n["left"], n["right"], n["parent"]) for n in self.memory("the tree")}
+    def victims(self, rng):
+        """Keys to delete, picked from the tree in memory: the root, up to
+        three nodes with two children (one whose successor lies deeper and
+        has a right child of its own when there is one: the successor's
+        child must move up), up to three leaves."""
+        nodes = {n["addr"]: n for n in self.memory("the tree")}
+        root = next(n for n in nodes.values() if not n["parent"])
+        inner = [n for n in nodes.values() if n["left"] and n["right"] and n is not root]
+        leaves = [n["key"] for n in nodes.values() if not n["left"] and not n["right"]]
+
+        def successor(n):
+            s = nodes[n["right"]]
+            while s["left"]:
+                s = nodes[s["left"]]
+            return s
+        deep = [n["key"] for n in inner
+                if successor(n)["parent"] != n["addr"] and successor(n)["right"]]
+        picked = {root["key"]} | set(rng.sample([n["key"] for n in inner], min(3, len(inner))))
+        if deep:
+            picked.add(rng.choice(deep))
+        return picked | set(rng.sample(leaves, min(3, len(leaves))))
 
 
 def hexes(keys):
@@ -211,12 +231,7 @@ def test_deletes_keep_the_tree_balanced(boot):
     b = Bench(boot)
     b.run("insert", fresh_keys(rng, rng.randint(60, 80)))
     while len(b.model) > 12:
-        shape = b.shape()
-        root = next(k for k, (_, _, parent) in shape.items() if parent == 0)
-        inner = [k for k, (l, r, _) in shape.items() if l and r and k != root]
-        leaves = [k for k, (l, r, _) in shape.items() if not l and not r]
-        victims = {root} | set(rng.sample(inner, min(3, len(inner)))) | \
-            set(rng.sample(leaves, min(3, len(leaves))))
+        victims = b.victims(rng)
         asks = list(victims) + fresh_keys(rng, 2, b.model.keys)
         rng.shuffle(asks)
         b.run("delete", asks)

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from mangotest import check
-from mangotest.guest_btree import GuestBtree
+from mangotest.guest_btree import GuestBtree, prefetch
 from mangotest.layout import Layout
 
 pytestmark = pytest.mark.boot
@@ -100,21 +100,32 @@ def random_name(rng, length=None):
 class Guest:
     """The grader's view of Lab 3's structures in guest memory."""
 
+    VMO = ["vo_base.ob_link", "vo_name", "vo_flags", "vo_phys_base", "vo_prot", "vo_pages",
+           "vo_size"]
+    OTYPE = ["ot_name", "ot_objects", "ot_link"]
+    PAGE_FIELDS = ["p_flags", "p_order"]
+    CONSTANTS = ["VMO_IN_PLACE", "VM_PAGE_ALLOCATED", "VM_PROT_READ", "VM_PROT_WRITE",
+                 "VM_PROT_EXEC", "VM_PROT_USER"]
+    TYPES, PA = "'object.c'::types", "'vm_page.c'::pa"
+
     def __init__(self, m):
         self.m, self.q = m, m.qmp()
         lay = self.lay = Layout.load()
-        self.vmo = lay.struct("struct vm_object", [
-            "vo_base.ob_link", "vo_name", "vo_flags", "vo_phys_base", "vo_prot", "vo_pages",
-            "vo_size"])
-        self.otype = lay.struct("struct object_type", ["ot_name", "ot_objects", "ot_link"])
-        self.page = lay.struct("struct vm_page", ["p_flags", "p_order"])
-        self.vmo_name_size = lay.value("sizeof(((struct vm_object *)0)->vo_name)")
-        self.flags = {name: lay.constant(name) for name in (
-            "VMO_IN_PLACE", "VM_PAGE_ALLOCATED", "VM_PROT_READ", "VM_PROT_WRITE",
-            "VM_PROT_EXEC", "VM_PROT_USER")}
-        self.types = lay.address("'object.c'::types")
-        self.pages_ptr = lay.address("'vm_page.c'::pa") + lay.member_offset("'vm_page.c'::pa",
-                                                                             "pages")
+        structs = GuestBtree.structs("struct vm_page", "p_node", "p_vmo_offset")
+        structs.update({"struct vm_object": self.VMO, "struct object_type": self.OTYPE})
+        structs["struct vm_page"] += self.PAGE_FIELDS
+        name_size = "sizeof(((struct vm_object *)0)->vo_name)"
+        prefetch(lay, structs, self.CONSTANTS + [
+            name_size, "&(%s)" % self.TYPES, "&(%s)" % self.PA, "&(__text_start)",
+            "&(__text_end)", "(unsigned long)&(%s).pages - (unsigned long)&(%s)" % (self.PA,
+                                                                                  self.PA)])
+        self.vmo = lay.struct("struct vm_object", self.VMO)
+        self.otype = lay.struct("struct object_type", self.OTYPE)
+        self.page = lay.struct("struct vm_page", self.PAGE_FIELDS)
+        self.vmo_name_size = lay.value(name_size)
+        self.flags = {name: lay.constant(name) for name in self.CONSTANTS}
+        self.types = lay.address(self.TYPES)
+        self.pages_ptr = lay.address(self.PA) + lay.member_offset(self.PA, "pages")
         self.tree = GuestBtree(self.q, lay, "struct vm_page", "p_node", "p_vmo_offset",
                                signed_keys=True)
 
@@ -191,7 +202,7 @@ def dirty(m, guest, rng):
     frames, each seen poisoned by QEMU."""
     frames = [int(check.search(r"allocated order 0 at (0x[0-9a-f]+)", m.run("pages alloc 0"),
                                "`pages alloc 0`").group(1), 16)
-              for _ in range(rng.randint(24, 32))]
+              for _ in range(rng.randint(12, 16))]
     for f in reversed(frames):
         check.contains(m.run("pages free 0x%x" % f), "freed", "`pages free 0x%x`" % f)
     for f in frames:

@@ -21,6 +21,18 @@ NODE_MEMBERS = ["b_left", "b_right", "b_parent", "b_height"]
 WORD = 8
 
 
+def prefetch(lay, structs, exprs=()):
+    """Ask gdb in one run for what lay.struct(type, members) for each
+    {type: members} of @structs and lay.value() of @exprs will ask (one gdb
+    run costs a third of a second); later calls answer from its cache."""
+    todo = list(exprs)
+    for type_name, members in structs.items():
+        todo.append("sizeof(%s)" % type_name)
+        for m in members:
+            todo += ["&((%s *)0)->%s" % (type_name, m), "sizeof(((%s *)0)->%s)" % (type_name, m)]
+    lay.values(todo)
+
+
 def _signed(value, size):
     bits = 8 * size
     return value - (1 << bits) if value >> (bits - 1) else value
@@ -33,11 +45,18 @@ class GuestBtree:
 
     def __init__(self, q, lay, container, node_member, key_member, signed_keys=False):
         self.q = q
+        prefetch(lay, self.structs(container, node_member, key_member))
         self.node = lay.struct("struct btree_node", NODE_MEMBERS)
         self.tree = lay.struct("struct btree", ["b_root", "b_count"])
         self.outer = lay.struct(container, [node_member, key_member])
         self.node_member, self.key_member = node_member, key_member
         self.signed_keys = signed_keys
+
+    @staticmethod
+    def structs(container, node_member, key_member):
+        """What the constructor reads from the DWARF, for prefetch()."""
+        return {"struct btree_node": NODE_MEMBERS, "struct btree": ["b_root", "b_count"],
+                container: [node_member, key_member]}
 
     def read_bytes(self, addr, size, what):
         """@size bytes at kernel virtual @addr; fails the test, naming

@@ -83,9 +83,8 @@ def test_monitor_vmo_session(mango):
 
 PAGE = 0x1000
 WORD = 8
-POISON = 0x6B6B6B6B6B6B6B6B   # a word of a frame vm_page_free() poisoned
+POISON = 0x6B6B6B6B6B6B6B6B   # a word of a freed frame (VM_PAGE_POISON, a macro)
 ORDERS = (0, 1, 2)            # 4, 8 and 16 KiB pages
-NAME_MAX = 63                 # VM_OBJECT_NAME_MAX - 1 bytes and the NUL
 NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -375,7 +374,8 @@ def test_objects_in_memory_as_created(boot):
     before = warm(m)
     want = {}
     letters = {"r": "VM_PROT_READ", "w": "VM_PROT_WRITE", "x": "VM_PROT_EXEC", "u": "VM_PROT_USER"}
-    names = [random_name(rng, NAME_MAX)] + [random_name(rng) for _ in range(rng.randint(3, 5))]
+    longest = guest.vmo_name_size - 1  # and the NUL
+    names = [random_name(rng, longest)] + [random_name(rng) for _ in range(rng.randint(3, 5))]
     for name in names:
         prot = "".join(c for c in "rwxu" if rng.random() < 0.5) or "-"
         length = rng.randint(1, 64 * PAGE)
@@ -383,7 +383,7 @@ def test_objects_in_memory_as_created(boot):
                        "`vmo create %s %d %s`" % (name, length, prot))
         want[name] = (-(-length // PAGE) * PAGE,
                       sum(guest.flags[letters[c]] for c in prot if c in letters))
-    refused = ["vmo create %s 4096" % random_name(rng, NAME_MAX + 1),
+    refused = ["vmo create %s 4096" % random_name(rng, longest + 1),
                "vmo create %s 0" % random_name(rng)]
     for cmd in refused:
         check.contains(m.run(cmd), "failed", "`%s` (refused)" % cmd)
@@ -464,7 +464,8 @@ def test_drop_frees_exactly_its_pages(boot):
     before = warm(m)
     pages = rng.randint(8, 20)
     model = DemandModel(random_name(rng), pages * PAGE)
-    m.run("vmo create %s 0x%x" % (model.name, model.size))
+    check.contains(m.run("vmo create %s 0x%x" % (model.name, model.size)), "flags=demand",
+                   "`vmo create %s 0x%x`" % (model.name, model.size))
     for off in rng.sample(range(0, model.size, PAGE), rng.randint(4, pages)):
         do_alloc(m, model, off, 0)
     got = guest.pages(model.name, len(model.pages))

@@ -2,9 +2,10 @@
 
 Fixtures (any test): built, boot, mango, lab_run, kernel_outcome.
 Grading (`pytest --grade`, which is what `make grade` runs):
-  - only tests named in the rubric run; --lab and --grade-test narrow them,
-    and an unknown lab or test name, or a selection that matches nothing,
-    is an error that lists the valid ones;
+  - only tests named in the rubric run; --lab and --grade-test narrow them
+    (a kernel case brings its witnesses along: rubric.py), and an unknown
+    lab or test name, or a selection that matches nothing, is an error
+    that lists the valid ones;
   - each test ends in one Outcome (verdict.py), recorded as a score.Run on
     its report; the controller's Grader gathers them into one score.Report
     per rubric test;
@@ -144,12 +145,14 @@ def built():
 
 @pytest.fixture
 def boot(built, tmp_path, request):
-    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end."""
+    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end.
+    Machines have a QMP socket unless qmp=False: a TIMEOUT then says where
+    the CPU was (Machine.where)."""
     machines = []
     request.node._mango_logs = [tmp_path]
     request.node._mango_machines = machines  # for the rubric timeout (QEMU time)
 
-    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=False):
+    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=True):
         m = Machine(tmp_path / ("m%d" % len(machines)), cmdline=cmdline, mem=mem,
                     extra_args=extra_args, command=command, qmp=qmp)
         machines.append(m)
@@ -237,15 +240,16 @@ def pytest_collection_modifyitems(session, config, items):
     by_test = {e.test_location(): e for e in rub.entries if e.test}
     by_name = rub.by_name()
     lab, pattern = config.getoption("--lab"), config.getoption("--grade-test")
+    chosen = {e.name for e in rub.entries
+              if (lab is None or e.lab == lab) and (not pattern or _matches(e, pattern))}
+    chosen |= {w for e in rub.entries if e.name in chosen for w in e.witness}
     keep, found = [], set()
     for item in items:
         e = _entry_for(item, by_test, by_name)
         if e is None:
             continue
         found.add(e.name)
-        if lab is not None and e.lab != lab:
-            continue
-        if pattern and not _matches(e, pattern):
+        if e.name not in chosen:
             continue
         item._mango_entry = e
         item.add_marker(pytest.mark.xdist_group("lab%s" % e.lab))
@@ -331,8 +335,10 @@ def pytest_runtest_makereport(item, call):
     outcome = V.outcome_of(call.excinfo if report.failed else None, item.path)
     fired = getattr(getattr(item, "_mango_watchdog", None), "fired", None)
     if fired and report.failed:
-        # the TIMEOUT is the verdict, wherever its exception landed
-        outcome = V.Outcome(V.TIMEOUT, fired)
+        # the TIMEOUT is the verdict, wherever its exception landed; the
+        # machines still run (teardown comes later): say where their CPU is
+        where = [w for w in (m.where() for m in getattr(item, "_mango_machines", [])) if w]
+        outcome = V.Outcome(V.TIMEOUT, fired + "".join("; " + w for w in where))
     run_id = _run_id(item)
     logs = _keep_logs(item, e, run_id) if report.failed else ""
     run = Run(e.name, run_id, outcome.verdict, outcome.message, logs)

@@ -95,8 +95,7 @@ struct ktest {
  * the case, even a failed one, it must read the same, or the case fails
  * with "leak check: N <what> before the case, M after".
  *
- *     static size_t free_pages(void) { ... }
- *     KTEST_SUITE_LEAK_CHECK(pages, NULL, free_pages, "free pages");
+ *     KTEST_SUITE_LEAK_CHECK(pages, NULL, vm_page_nr_free, "free pages");
  */
 #define KTEST_SUITE_LEAK_CHECK(suite_, setup_, count_, what_) \
 	KTEST_SUITE_HOOKS(suite_, .setup = setup_, .count = count_, .counted = what_)

@@ -77,7 +77,9 @@ def pytest_configure(config):
     if not config.getoption("--grade"):
         return
     if not hasattr(config, "workerinput"):
-        shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)  # no stale logs
+        # no stale logs, and no stale score for a run that stops at a usage error
+        shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)
+        (GRADE_DIR / "results.json").unlink(missing_ok=True)
     rub = rubric_of(config)
     _check_selection(rub, config.getoption("--lab"), config.getoption("--grade-test"))
     config.pluginmanager.register(Grader(rub), "mango-grader")
@@ -207,6 +209,43 @@ def kernel_outcome(request, lab_run, kcase):
 
 # ---------------------------------------------------------------------------
 # Which tests are graded
+
+class UnimportableTest(pytest.Item):
+    """A graded test whose file failed to import (an instructor's hidden
+    test with a typo, a missing module): it is graded FAIL with the error
+    instead of stopping the whole grading."""
+
+    def __init__(self, *, error, **kwargs):
+        super().__init__(**kwargs)
+        self.originalname = self.name
+        self.error = error
+
+    def runtest(self):
+        raise V.GradeFailure(V.FAIL, "%s could not be imported, so its test did not run:\n%s"
+                             % (self.path.name, self.error))
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """When grading, a test file of the rubric that fails to import becomes
+    one UnimportableTest per rubric test in it."""
+    outcome = yield
+    rep = outcome.get_result()
+    if not (rep.failed and isinstance(collector, pytest.Module)
+            and collector.config.getoption("--grade")):
+        return
+    path = Path(str(collector.path)).resolve()
+    funcs = [e.test_location()[1] for e in rubric_of(collector.config).entries
+             if e.test and e.test_location()[0] == path]
+    if not funcs:
+        return
+    lines = [line for line in str(rep.longrepr).splitlines() if line.strip()]
+    error = "\n".join("    " + line for line in lines[-4:])
+    items = [UnimportableTest.from_parent(collector, name=func, error=error) for func in funcs]
+    outcome.force_result(pytest.CollectReport(rep.nodeid, "passed", None, items))
 
 def _entry_for(item, entries_by_test, entries_by_name):
     case = getattr(item, "callspec", None)

@@ -158,6 +158,11 @@ bool ktest_leak_check(struct ktest *kt, const struct ktest_suite *s, size_t befo
 /* ktest_boot - act on ktest= / ktest.list at boot (may power off). */
 void ktest_boot(void);
 
+/* ktest_selftest_before_run - the grader's self-tests of a kernel that
+ * dies or hangs before the first case (kernel/ktest/selftest.c): panics
+ * for @kind "boot-panic", never returns for "boot-hang", else returns. */
+void ktest_selftest_before_run(const char *kind);
+
 /* ktest_run - run the cases matching @globs (comma-separated); returns the
  * number of failed cases. */
 unsigned ktest_run(const char *globs);

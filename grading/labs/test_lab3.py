@@ -114,17 +114,17 @@ class Guest:
         structs.update({"struct vm_object": self.VMO, "struct object_type": self.OTYPE})
         structs["struct vm_page"] += self.PAGE_FIELDS
         name_size = "sizeof(((struct vm_object *)0)->vo_name)"
+        pages_at = "(unsigned long)&(%s).pages - (unsigned long)&(%s)" % (self.PA, self.PA)
         prefetch(lay, structs, self.CONSTANTS + [
-            name_size, "&(%s)" % self.TYPES, "&(%s)" % self.PA, "&(__text_start)",
-            "&(__text_end)", "(unsigned long)&(%s).pages - (unsigned long)&(%s)" % (self.PA,
-                                                                                  self.PA)])
+            name_size, pages_at, "&(%s)" % self.TYPES, "&(%s)" % self.PA, "&(__text_start)",
+            "&(__text_end)"])
         self.vmo = lay.struct("struct vm_object", self.VMO)
         self.otype = lay.struct("struct object_type", self.OTYPE)
         self.page = lay.struct("struct vm_page", self.PAGE_FIELDS)
         self.vmo_name_size = lay.value(name_size)
         self.flags = {name: lay.constant(name) for name in self.CONSTANTS}
         self.types = lay.address(self.TYPES)
-        self.pages_ptr = lay.address(self.PA) + lay.member_offset(self.PA, "pages")
+        self.pages_ptr = lay.address(self.PA) + lay.value(pages_at)  # &pa.pages
         self.tree = GuestBtree(self.q, lay, "struct vm_page", "p_node", "p_vmo_offset",
                                signed_keys=True)
 

@@ -40,12 +40,14 @@ static uint64_t key_of(const struct btree_node *n)
 	return container_of(n, struct btree_cmds_key, bk_node)->bk_key;
 }
 
+/* The tree's order: by key, as btree_insert() and btree_check() want it. */
 static int node_cmp(const struct btree_node *a, const struct btree_node *b)
 {
 	uint64_t x = key_of(a), y = key_of(b);
 	return x < y ? -1 : x > y;
 }
 
+/* *@key (a uint64_t) against @n's key, for the searches. */
 static int key_cmp(const void *key, const struct btree_node *n)
 {
 	uint64_t x = *(const uint64_t *)key, y = key_of(n);
@@ -61,6 +63,8 @@ static void answer(const char *op, uint64_t key, const struct btree_node *n)
 		printk("%s 0x%lx: none\n", op, (unsigned long)key);
 }
 
+/* A new node for @key, inserted; the status printed (the node is freed
+ * unless the tree took it). */
 static void insert_one(uint64_t key)
 {
 	struct btree_cmds_key *k = kmalloc(sizeof(*k));
@@ -94,6 +98,7 @@ static bool delete_node(struct btree_node *n)
 	return true;
 }
 
+/* Find @key's node and delete it; the outcome printed. */
 static void delete_one(uint64_t key)
 {
 	struct btree_node *n = btree_find(&btree_cmds_tree, &key, key_cmp);
@@ -141,6 +146,7 @@ static void walk(const char *title, struct btree_node *n,
 	       n ? " and more: more than were inserted (a cycle?), stopped" : "");
 }
 
+/* Delete every node, root first; stops if btree_delete() does nothing. */
 static void clear(void)
 {
 	size_t n = 0;
@@ -156,6 +162,7 @@ static void clear(void)
 	printk("btree clear: %zu keys deleted\n", n);
 }
 
+/* The command: 0, or 1 after saying what was wrong with the input. */
 static int cmd_btree(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";

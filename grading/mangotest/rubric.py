@@ -129,7 +129,7 @@ def _load_one(path, labs, entries, metadata):
         if missing:
             raise RubricError("%s lacks %s" % (where, ", ".join(missing)))
         unknown = set(spec) - {"name", "lab", "points", "timeout", "hint", "section", "test",
-                               "panics"}
+                               "panics", "witness"}  # TEMPORARY (witness01): until main's loader has it
         if unknown:
             raise RubricError("%s: unknown keys %s" % (where, ", ".join(sorted(unknown))))
         entries.append(Entry(name=spec["name"], lab=str(spec["lab"]), points=int(spec["points"]),

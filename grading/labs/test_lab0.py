@@ -78,7 +78,7 @@ class ElfSymbols:
 
     def random_addresses(self, rng, count):
         """@count addresses: inside functions, at their first and last
-        byte, in the padding between two, and below the kernel."""
+        byte, in the padding between two, and below its first symbol."""
         out = []
         for i in range(count):
             start, size, _ = rng.choice(self.clear)
@@ -91,7 +91,7 @@ class ElfSymbols:
                 lo, hi = rng.choice(self.gaps)
                 out.append(rng.randrange(lo, hi))
             elif kind == 3:
-                out.append(rng.randrange(0x1000, KERNEL_HALF_BASE))
+                out.append(rng.randrange(0x1000, self.syms.starts[0]))
             else:
                 out.append(start + rng.randrange(size))
         rng.shuffle(out)

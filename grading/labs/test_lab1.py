@@ -157,7 +157,7 @@ class State:
         """Walk the page array as the handout describes it: (pfn, flags,
         order) of each block head and reserved frame, in order; frames that
         belong to no block are errors."""
-        a, pfn, out = self.a, 0, []
+        a, pfn, out, lost = self.a, 0, [], []
         while pfn < self.nr_frames:
             flags = self.flags[pfn]
             if flags & a.reserved_flag:
@@ -167,9 +167,12 @@ class State:
                 out.append((pfn, flags, self.order[pfn]))
                 pfn += 1 << self.order[pfn]
             else:
-                self.errors.append("[I6] frame 0x%x belongs to no block (flags 0x%x order %d)"
-                                   % (pfn << PAGE_SHIFT, flags, self.order[pfn]))
+                lost.append(pfn)
                 pfn += 1
+        if lost:
+            self.errors.append("[I6] %d frames belong to no block, the first 0x%x (flags 0x%x "
+                               "order %d)" % (len(lost), lost[0] << PAGE_SHIFT,
+                                              self.flags[lost[0]], self.order[lost[0]]))
         return out
 
     def invariant_errors(self):

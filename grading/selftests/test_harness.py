@@ -108,6 +108,19 @@ def test_flood_before_ktest_starts_is_flood(built, tmp_path):
     assert all("before the first case started" in o.message for o in out.values())
 
 
+@pytest.mark.parametrize("kind, verdict, says", [
+    ("boot-panic", V.PANIC, "selftest: deliberate panic before the first case"),
+    ("boot-hang", V.TIMEOUT, "the CPU is halted"),
+])
+def test_a_kernel_that_dies_before_ktest_starts_gets_a_verdict(built, tmp_path, kind, verdict,
+                                                                says):
+    """A student's bug at boot (before ktest's first line): every case of
+    the lab gets the crash's verdict, with where it happened."""
+    out = selftest_run(tmp_path, kind)
+    assert {o.verdict for o in out.values()} == {verdict}, out
+    assert all(says in o.message for o in out.values()), out
+
+
 def test_incremental_ktap_parse_equals_whole():
     text = ("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n    KTAP version 1\n"
             "    # Subtest: a\n    1..2\n    # start a.b\n    # x.c:1: expected 1, got 2\n"
@@ -231,6 +244,7 @@ def test_make_grade_rejects_unknown_names(built, args, says):
     r = grade(*args)
     assert r.returncode != 0
     assert says in r.stdout + r.stderr
+    assert not (BUILD / "grade" / "results.json").exists(), "a stale score outlived the error"
 
 
 def test_results_without_start_lines_are_refused():
@@ -270,6 +284,63 @@ def test_serial_and_parallel_grading_agree(built, extra_rubric):
     assert len(workers) == 3 and len(set(workers)) == 1, out[parallel]
 
 
+def test_a_kernel_case_scores_only_when_its_witnesses_pass():
+    """A case the kernel reports ok is the kernel's word: student code could
+    have written it. Its points need every witness the rubric names."""
+    from mangotest.score import Run, Score
+    case = Entry(name="s.case", lab="w", points=3, timeout=5, witness=["seen", "also_seen"])
+    seen = Entry(name="seen", lab="w", points=1, timeout=5, test="t.py::test_seen")
+    also = Entry(name="also_seen", lab="w", points=1, timeout=5, test="t.py::test_also")
+    rub = rubric.Rubric(labs={"w": Lab(id="w", title="w")}, entries=[case, seen, also])
+
+    def graded(*runs):
+        score = Score(rub)
+        for name, verdict in runs:
+            score.add(Run(name, "", verdict, "what it saw" if verdict != V.PASS else ""))
+        return {r.entry.name: r for r in score.reports()}
+
+    both = graded(("s.case", V.PASS), ("seen", V.PASS), ("also_seen", V.PASS))
+    assert (both["s.case"].verdict, both["s.case"].points) == (V.PASS, 3)
+    one = graded(("s.case", V.PASS), ("seen", V.PASS), ("also_seen", V.FAIL))
+    assert (one["s.case"].verdict, one["s.case"].points) == (V.UNCORROBORATED, 0)
+    assert "witness also_seen was graded FAIL: what it saw" in one["s.case"].message
+    alone = graded(("s.case", V.PASS), ("seen", V.PASS))
+    assert alone["s.case"].verdict == V.UNCORROBORATED
+    assert "witness also_seen did not run" in alone["s.case"].message
+    failed = graded(("s.case", V.PANIC), ("seen", V.PASS), ("also_seen", V.PASS))
+    assert failed["s.case"].verdict == V.PANIC  # the kernel's own verdict stands
+
+
+@pytest.mark.parametrize("spec, says", [
+    ('witness = ["nobody"]', "names witness 'nobody', which is not a pytest-level test of lab st"),
+    ('witness = ["selftest.fail"]', "which is not a pytest-level test of lab st; valid "
+     "witnesses: hidden_uptime"),
+])
+def test_a_witness_must_be_a_pytest_level_test_of_the_lab(extra_rubric, spec, says):
+    path = extra_rubric / "rubric.toml"
+    path.write_text(path.read_text().replace('hint = "passes"', 'hint = "passes"\n' + spec))
+    with pytest.raises(rubric.RubricError, match=re.escape(says)):
+        rubric.load(extra_dir=str(extra_rubric))
+
+
+@make_grade
+def test_grading_one_case_brings_its_witness_along(built, extra_rubric):
+    """TEST= chooses a case; its witness runs too, and a failing witness
+    takes the kernel's word away."""
+    (extra_rubric / "test_hidden.py").write_text(
+        "def test_hidden_uptime(mango):\n    assert 'no such line' in mango.run('uptime')\n")
+    path = extra_rubric / "rubric.toml"
+    path.write_text(path.read_text().replace('hint = "passes"',
+                                             'hint = "passes"\nwitness = ["hidden_uptime"]'))
+    r = grade("TEST=selftest.pass", "GRADING_EXTRA=%s" % extra_rubric)
+    assert "UNCORROBORATED selftest.pass" in r.stdout, r.stdout + r.stderr
+    assert "the kernel said ok; not confirmed by: hidden_uptime" in r.stdout
+    assert "FAIL         hidden_uptime" in r.stdout and "Score: 0/5" in r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    said = {t["name"]: t["output"] for t in doc["tests"]}
+    assert "witness hidden_uptime was graded FAIL" in said["selftest.pass"]
+
+
 def test_extra_rubric_cannot_redefine_a_public_lab(tmp_path):
     from mangotest import rubric
     (tmp_path / "rubric.toml").write_text('[labs.0]\ntitle = "mine"\n')
@@ -299,16 +370,61 @@ lab = "slow"
 points = 3
 timeout = 4
 hint = "waits past its timeout on purpose"
+
+[[test]]
+name = "waits_for_nothing"
+test = "test_slow.py::test_waits_for_nothing"
+lab = "slow"
+points = 1
+timeout = 30
+hint = "waits for a line the kernel never prints"
 ''')
     (tmp_path / "test_slow.py").write_text('''
 def test_too_slow(mango):
     mango.expect("never printed", timeout=600)
+
+
+def test_waits_for_nothing(mango):
+    mango.expect("never printed", timeout=2)
 ''')
     r = grade("LAB=slow", "GRADING_EXTRA=%s" % tmp_path)
     assert r.returncode != 0
     assert "TIMEOUT      too_slow" in r.stdout, r.stdout
     doc = json.loads((BUILD / "grade" / "results.json").read_text())
-    assert doc["tests"][0]["output"].startswith("TIMEOUT: the test took longer than its 4s")
+    said = {t["name"]: t["output"] for t in doc["tests"]}
+    assert said["too_slow"].startswith("TIMEOUT: the test took longer than its 4s")
+    # both kinds of TIMEOUT say where the CPU was: the monitor waits for a key
+    for name in ("too_slow", "waits_for_nothing"):
+        assert re.search(r"the CPU is halted \(hlt, waiting for an interrupt\) in \w+\+0x",
+                         said[name]), said[name]
+    assert said["waits_for_nothing"].startswith("TIMEOUT: no progress for 2s while waiting for "
+                                                "'never printed'; the CPU is halted")
+
+
+@make_grade
+def test_a_test_file_that_does_not_import_is_graded(built, tmp_path):
+    """A hidden test with a broken import is that test's FAIL, with the
+    error, not an internal error of the whole grading and a 0/0 score."""
+    (tmp_path / "rubric.toml").write_text('''
+[labs.bad]
+title = "Bad"
+
+[[test]]
+name = "broken_import"
+test = "test_broken.py::test_x"
+lab = "bad"
+points = 2
+timeout = 10
+hint = "the instructor's hidden test has a typo"
+''')
+    (tmp_path / "test_broken.py").write_text("import no_such_module\n\n\ndef test_x(mango):\n    pass\n")
+    r = grade("LAB=bad", "GRADING_EXTRA=%s" % tmp_path)
+    assert "INTERNALERROR" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "Score: 0/2" in r.stdout, r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    out = doc["tests"][0]["output"]
+    assert out.startswith("FAIL: test_broken.py could not be imported, so its test did not run")
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in out
 
 
 @make_grade

@@ -327,6 +327,10 @@ def test_a_witness_must_be_a_pytest_level_test_of_the_lab(extra_rubric, spec, sa
         rubric.load(extra_dir=str(extra_rubric))
 
 
+def test_every_public_kernel_case_names_a_witness():
+    assert rubric.unwitnessed(rubric.load(extra_dir="")) == []
+
+
 @make_grade
 def test_grading_one_case_brings_its_witness_along(built, extra_rubric):
     """TEST= chooses a case; its witness runs too, and a failing witness

@@ -29,16 +29,22 @@ def free_pages(mango):
     return int(m.group(1))
 
 
-@pytest.mark.needs_lab(1)  # handle tables allocate with kmalloc
-def test_kernel_cases_pass(boot):
-    """elf_check's refusals, handle tables, copyin's range checks and
-    fault recovery (suites elf, handle, usercopy)."""
-    m = boot(cmdline="ktest=elf.*,handle.*,usercopy.* ktest.nonce=n0nce", wait_prompt=False)
+@pytest.mark.parametrize("suites", [
+    # elf_check's refusals, handle tables, copyin's range checks and fault
+    # recovery (handle tables allocate with kmalloc: Lab 1's pages)
+    pytest.param("elf,handle,usercopy", marks=pytest.mark.needs_lab(1)),
+    # the loader's mappings and rights, refusals that leave nothing, copies
+    # on a real address space
+    pytest.param("proc", marks=needs_vm),
+])
+def test_kernel_cases_pass(boot, suites):
+    names = suites.split(",")
+    m = boot(cmdline="ktest=%s ktest.nonce=n0nce" % ",".join(n + ".*" for n in names),
+             wait_prompt=False)
     assert m.wait_exit() == EXIT_POWEROFF
     k = ktap.parse(m.com2_log.read_text())
     assert (k.done, k.problems) == (True, [])
-    suites = {name.split(".")[0] for name in k.results}
-    assert suites == {"elf", "handle", "usercopy"}, suites
+    assert {name.split(".")[0] for name in k.results} == set(names), list(k.results)
     failed = [r.name for r in k.results.values() if not r.ok]
     assert not failed, failed
 

@@ -33,7 +33,8 @@ int main(int argc, char **argv)
 {
 	const char *kind = argc > 1 ? argv[1] : "";
 	volatile int zero = 0;
-	unsigned char code[4] = { 0xC3 }; /* ret, on the stack */
+	unsigned char code[4]; /* on the stack (written at run time, so no
+				* compiler can move it to rodata) */
 
 	printf("crash: %s\n", kind);
 	if (streq(kind, "ud"))
@@ -51,8 +52,10 @@ int main(int argc, char **argv)
 		printf("crash: cr3 = 0x%lx\n", cr3);
 	} else if (streq(kind, "null"))
 		printf("%d\n", *(volatile int *)0);
-	else if (streq(kind, "nx"))
+	else if (streq(kind, "nx")) {
+		*(volatile unsigned char *)code = 0xC3; /* ret */
 		((void (*)(void))code)();
+	}
 	else if (streq(kind, "kjump"))
 		((void (*)(void))KERNEL_TEXT)();
 	else if (streq(kind, "stack"))

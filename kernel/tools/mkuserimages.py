@@ -32,6 +32,7 @@ def loads(elf):
 
 
 def set_phdr(elf, off, ph):
+    """Write the program header fields @ph back at @off of @elf."""
     PHDR.pack_into(elf, off, *ph)
 
 
@@ -67,6 +68,7 @@ def corrupt(good):
 
 
 def main():
+    """Write OUT.S packing DIR/PROG.elf for each PROG, and the corrupt images."""
     out, folder, progs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
     names = list(progs)
     if progs:

@@ -6,6 +6,7 @@
  *                  with sysretq
  * SDM vol. 2B "SYSCALL"/"SYSRET"; vol. 3A 6.14 (64-bit interrupt frames).
  */
+#include <arch/trap_frame.h>
 #include <arch/x86.h>
 
 	.text
@@ -61,38 +62,10 @@ syscall_entry:
 	pushq %rcx		/* rip */
 	pushq $0		/* error code */
 	pushq $T_SYSCALL	/* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_FRAME_PUSH_REGS
 	movq %rsp, %rdi
 	call syscall_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	TRAP_FRAME_POP_REGS
 	addq $16, %rsp		/* vector and error code */
 	popq %rcx		/* rip */
 	addq $8, %rsp		/* cs */

@@ -5,7 +5,11 @@
 #include <arch/memlayout.h>
 #include <mango/usercopy.h>
 
+/* usercopy_bytes - copy @n (> 0) bytes; KERN_OK, or KERN_MEMORY_FAULT
+ * when an access faulted and nobody resolved it (usercopy_access.S). The
+ * caller has checked the user side's range. */
 kern_status_t usercopy_bytes(void *dst, const void *src, size_t n);
+/* its faulting instruction, and where a fault resumes (usercopy_fixup) */
 extern char usercopy_access[], usercopy_faulted[];
 
 bool user_range_ok(uintptr_t uaddr, size_t len)

@@ -88,9 +88,10 @@ void user_exit(int status) __noreturn;
  * the trap path. */
 void user_kill(const char *fmt, ...) __noreturn __printf(1, 2);
 
-/* user_trap - the trap path's half: @tf came from user mode. After an
- * interrupt: kill the thread when its time is up, else return. After an
- * exception @why (a page fault's reason, may be empty) nobody handled:
+/* user_trap_return, user_exception - the trap path's half, for a @tf
+ * that came from user mode. user_trap_return (after an interrupt): kill
+ * the thread when its time is up, else return. user_exception (an
+ * exception nobody handled; @why is a page fault's reason, may be empty):
  * kill it with a decoded message. */
 void user_trap_return(struct trap_frame *tf);
 void user_exception(struct trap_frame *tf, const char *why) __noreturn;

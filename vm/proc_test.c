@@ -30,7 +30,7 @@ static struct proc *load(const char *name)
 	char *argv[] = { (char *)name, "x" };
 	struct proc *p = NULL;
 
-	if (!img || proc_create(name, img->ui_data, img->ui_size, 2, argv, &p, why,
+	if (!img || proc_create(name, img->ui_data, img->ui_size, 2, argv, 0, &p, why,
 				sizeof(why)) != KERN_OK)
 		return NULL;
 	return p;
@@ -110,8 +110,8 @@ KTEST(proc, refusals_leave_nothing)
 	KT_ASSERT_NOT_NULL(img);
 	for (unsigned i = 0; i <= PROC_ARGS_MAX; i++)
 		argv[i] = "arg";
-	KT_EXPECT_EQ(proc_create("hello", img->ui_data, img->ui_size, PROC_ARGS_MAX + 1, argv, &p,
-				 why, sizeof(why)),
+	KT_EXPECT_EQ(proc_create("hello", img->ui_data, img->ui_size, PROC_ARGS_MAX + 1, argv, 0,
+				 &p, why, sizeof(why)),
 		     KERN_INVALID_ARGUMENT);
 	KT_EXPECT_NULL(p);
 }

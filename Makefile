@@ -490,6 +490,7 @@ $(BUILD)/host/vm_page_bench-lab: vm/host/vm_page_bench.c $(VM_HOST_SRCS)
 # make fuzz-syscalls CALLS=1000000 (grading/user/vmfuzz.c; a fresh seed each run)
 CALLS ?= 200000
 fuzz-syscalls: all
+	$(Q)test -f grading/labs/test_lab6.py || { echo "fuzz-syscalls: Lab 6 is not on this branch"; exit 1; }
 	$(Q)FUZZ_CALLS=$(CALLS) /usr/bin/python3 -m pytest -c grading/pytest.ini -q \
 		grading/labs/test_lab6.py::test_syscall_fuzz
 

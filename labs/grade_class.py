@@ -361,7 +361,9 @@ def _grade_tree(student, root, tree, ctx, out, report):
         row.note = row.note or next((line for line in said if "error" in line.lower()), said[0])
     if flags:
         row.verdict = FLAGGED
-        row.note = "points withheld pending review: %s" % "; ".join(flags)
+        row.note = "points withheld pending review: %s%s" % (
+            "; ".join(flags[:3]), "; and %d more (report.txt)" % (len(flags) - 3)
+            if len(flags) > 3 else "")
     return row
 
 
@@ -429,8 +431,8 @@ class Context:
     extra: str
     jobs: int = 1
     sandboxed: bool = True
-    no_lint: bool = False
     build_seconds: int = sandbox.SECONDS
+    no_lint: bool = False
 
 
 def write_gradebook(rows, ctx):

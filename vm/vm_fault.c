@@ -108,13 +108,6 @@ char *vm_fault_describe(struct vm_region *region, uintptr_t va, enum vm_prot acc
 	return buf;
 }
 
-/* Key comparison over vo_pages: an offset against a page's p_vmo_offset. */
-static int page_offset_cmp(const void *key, const struct btree_node *n)
-{
-	off_t x = *(const off_t *)key, y = container_of(n, struct vm_page, p_node)->p_vmo_offset;
-	return x < y ? -1 : x > y;
-}
-
 /* Whether @vo has a page that holds any byte of [@lo, @hi) (in-place
  * objects: always). Lock: @vo's held. (__used: only the student's code
  * calls it.) */
@@ -126,7 +119,7 @@ static __used bool object_has_page_in(const struct vm_object *vo, off_t lo, off_
 		return false;
 	if (vo->vo_flags & VMO_IN_PLACE)
 		return true; /* every frame of the window is the object's */
-	n = btree_floor(&vo->vo_pages, &lo, page_offset_cmp);
+	n = btree_floor(&vo->vo_pages, &lo, vm_object_offset_cmp);
 	for (n = n ? n : btree_first(&vo->vo_pages); n; n = btree_next(n)) {
 		const struct vm_page *p = container_of(n, struct vm_page, p_node);
 		if (p->p_vmo_offset >= hi)

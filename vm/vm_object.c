@@ -45,6 +45,12 @@ static int page_cmp(const struct btree_node *a, const struct btree_node *b)
 	return x < y ? -1 : x > y;
 }
 
+int vm_object_offset_cmp(const void *key, const struct btree_node *node)
+{
+	off_t x = *(const off_t *)key, y = container_of(node, struct vm_page, p_node)->p_vmo_offset;
+	return x < y ? -1 : x > y;
+}
+
 static size_t page_bytes(const struct vm_page *p)
 {
 	return vm_page_order_bytes((enum vm_page_order)p->p_order);
@@ -74,13 +80,6 @@ void vm_object_put(struct vm_object *vo)
  */
 
 // LAB 3 SOLUTION BEGIN
-/* Key comparison for lookups in vo_pages by offset. */
-static int offset_cmp(const void *key, const struct btree_node *n)
-{
-	off_t x = *(const off_t *)key, y = container_of(n, struct vm_page, p_node)->p_vmo_offset;
-	return x < y ? -1 : x > y;
-}
-
 /* Check the constructors' common arguments; on success *@size is the
  * rounded length. Reports why it refused. */
 static kern_status_t check_args(const char *name, size_t len, enum vm_prot prot, size_t *size)
@@ -190,7 +189,7 @@ struct vm_page *vm_object_get_page(const struct vm_object *vo, off_t offset)
 	if (vo->vo_flags & VMO_IN_PLACE)
 		return vm_page_from_phys(vo->vo_phys_base + ALIGN_DOWN((phys_addr_t)offset, PAGE_SIZE));
 	/* the page starting at or before offset covers it if it is big enough */
-	n = btree_floor(&vo->vo_pages, &offset, offset_cmp);
+	n = btree_floor(&vo->vo_pages, &offset, vm_object_offset_cmp);
 	if (!n)
 		return NULL;
 	p = container_of(n, struct vm_page, p_node);
@@ -231,7 +230,7 @@ kern_status_t vm_object_alloc_page_status(struct vm_object *vo, off_t offset,
 		return old->p_vmo_offset == offset && old->p_order == size ? KERN_OK : KERN_EXISTS;
 	}
 	/* a smaller page further in would be covered by the new one [O3] */
-	next = btree_upper_bound(&vo->vo_pages, &offset, offset_cmp);
+	next = btree_upper_bound(&vo->vo_pages, &offset, vm_object_offset_cmp);
 	if (next && (size_t)(container_of(next, struct vm_page, p_node)->p_vmo_offset - offset) < bytes) {
 		vm_object_unlock(vo);
 		*out = container_of(next, struct vm_page, p_node);

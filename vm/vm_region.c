@@ -114,14 +114,6 @@ static bool prot_ok(enum vm_prot prot)
 	return (prot & VM_PROT_READ) && !((unsigned)prot & ~(unsigned)VM_PROT_ALL);
 }
 
-/* Key comparison over vo_pages: an offset against a page's p_vmo_offset.
- * (__used: only the student's mapping_populate calls it.) */
-static __used int page_offset_cmp(const void *key, const struct btree_node *n)
-{
-	off_t x = *(const off_t *)key, y = container_of(n, struct vm_page, p_node)->p_vmo_offset;
-	return x < y ? -1 : x > y;
-}
-
 static bool name_matches(struct object *obj, const void *name)
 {
 	return !strcmp(region_of(obj)->vr_name, name);
@@ -489,7 +481,7 @@ static __used kern_status_t mapping_populate(struct vm_region *region,
 		return s;
 	}
 	/* the page covering lo, if any, starts at or below it */
-	n = btree_floor(&vo->vo_pages, &lo, page_offset_cmp);
+	n = btree_floor(&vo->vo_pages, &lo, vm_object_offset_cmp);
 	for (n = n ? n : btree_first(&vo->vo_pages); n && s == KERN_OK; n = btree_next(n)) {
 		struct vm_page *p = container_of(n, struct vm_page, p_node);
 		off_t from = MAX(p->p_vmo_offset, lo);

@@ -2,9 +2,10 @@
 
 Fixtures (any test): built, boot, mango, lab_run, kernel_outcome.
 Grading (`pytest --grade`, which is what `make grade` runs):
-  - only tests named in the rubric run; --lab and --grade-test narrow them,
-    and an unknown lab or test name, or a selection that matches nothing,
-    is an error that lists the valid ones;
+  - only tests named in the rubric run; --lab and --grade-test narrow them
+    (a kernel case brings its witnesses along: rubric.py), and an unknown
+    lab or test name, or a selection that matches nothing, is an error
+    that lists the valid ones;
   - each test ends in one Outcome (verdict.py), recorded as a score.Run on
     its report; the controller's Grader gathers them into one score.Report
     per rubric test;
@@ -237,15 +238,16 @@ def pytest_collection_modifyitems(session, config, items):
     by_test = {e.test_location(): e for e in rub.entries if e.test}
     by_name = rub.by_name()
     lab, pattern = config.getoption("--lab"), config.getoption("--grade-test")
+    chosen = {e.name for e in rub.entries
+              if (lab is None or e.lab == lab) and (not pattern or _matches(e, pattern))}
+    chosen |= {w for e in rub.entries if e.name in chosen for w in e.witness}
     keep, found = [], set()
     for item in items:
         e = _entry_for(item, by_test, by_name)
         if e is None:
             continue
         found.add(e.name)
-        if lab is not None and e.lab != lab:
-            continue
-        if pattern and not _matches(e, pattern):
+        if e.name not in chosen:
             continue
         item._mango_entry = e
         item.add_marker(pytest.mark.xdist_group("lab%s" % e.lab))

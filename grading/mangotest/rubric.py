@@ -20,6 +20,15 @@ A lab that labs.toml does not list (a GRADING_EXTRA lab) gives its own
     panics = false                                 # the case must panic
     hint = "backtrace_walk() in kernel/core/backtrace.c"
     section = "Exercise 3"                         # in the handout
+    witness = ["bt_matches_the_stack"]             # kernel case: see below
+
+A kernel case's `witness` names pytest-level tests of its lab whose truth
+the grader establishes itself, outside the guest (QMP reads of the
+kernel's structures checked in Python, challenges predicted by a Python
+model). The case's points count only when every witness passed
+(score.py): student code runs in ring 0 beside ktest and could write a
+passing KTAP stream of its own. Every kernel case of a labs.toml lab must
+name one (unwitnessed()); a GRADING_EXTRA case may.
 """
 import os
 import tomllib
@@ -55,6 +64,7 @@ class Entry:
     section: str = ""
     test: str = ""        # pytest "file.py::func"; empty for a kernel case
     panics: bool = False
+    witness: list = field(default_factory=list)  # names of pytest-level tests
     source: str = ""      # the rubric file it came from
 
     @property
@@ -129,13 +139,14 @@ def _load_one(path, labs, entries, metadata):
         if missing:
             raise RubricError("%s lacks %s" % (where, ", ".join(missing)))
         unknown = set(spec) - {"name", "lab", "points", "timeout", "hint", "section", "test",
-                               "panics"}
+                               "panics", "witness"}
         if unknown:
             raise RubricError("%s: unknown keys %s" % (where, ", ".join(sorted(unknown))))
         entries.append(Entry(name=spec["name"], lab=str(spec["lab"]), points=int(spec["points"]),
                              timeout=float(spec["timeout"]), hint=spec.get("hint", ""),
                              section=spec.get("section", ""), test=spec.get("test", ""),
-                             panics=bool(spec.get("panics", False)), source=str(path)))
+                             panics=bool(spec.get("panics", False)),
+                             witness=list(spec.get("witness", [])), source=str(path)))
 
 
 def load(extra_dir=None, labs_toml=LABS_TOML):
@@ -160,4 +171,26 @@ def load(extra_dir=None, labs_toml=LABS_TOML):
                               % (e.source, e.name, e.lab, e.lab))
         if e.kind == "ktest" and "." not in e.name:
             raise RubricError("%s: kernel case %r must be named suite.case" % (e.source, e.name))
+    by_name = {e.name: e for e in entries}
+    for e in entries:
+        if e.witness and e.kind != "ktest":
+            raise RubricError("%s: %r is a pytest-level test: only kernel cases name a witness "
+                              "(the grader establishes a pytest-level test's truth itself)"
+                              % (e.source, e.name))
+        for w in e.witness:
+            other = by_name.get(w)
+            if other is None or other.kind != "pytest" or other.lab != e.lab:
+                raise RubricError("%s: %r names witness %r, which is not a pytest-level test of "
+                                  "lab %s; valid witnesses: %s" % (
+                                      e.source, e.name, w, e.lab,
+                                      ", ".join(x.name for x in entries
+                                                if x.kind == "pytest" and x.lab == e.lab)
+                                      or "(none: add one)"))
     return Rubric(labs=labs, entries=entries)
+
+
+def unwitnessed(rub, labs_toml=LABS_TOML):
+    """Names of the kernel cases of labs.toml's labs that name no witness
+    (the grader's self-tests require none)."""
+    public = set(lab_metadata(labs_toml))
+    return [e.name for e in rub.entries if e.kind == "ktest" and e.lab in public and not e.witness]

@@ -3,7 +3,9 @@ what is made of them (the score table, build/grade/results.json).
 
 A run is one pytest test's outcome (a test parametrized twice runs twice);
 a rubric test's report is PASS with its points only when every one of its
-runs passed, else the first failing run's verdict and message.
+runs passed, else the first failing run's verdict and message. A kernel
+case is the kernel's word: its PASS stands only when every witness the
+rubric names for it passed too (rubric.py), else it is UNCORROBORATED.
 """
 import json
 from dataclasses import dataclass, field
@@ -38,10 +40,21 @@ class Report:
         return self.verdict == V.PASS
 
 
-def report(entry, runs):
-    """The Report of @entry from its Runs (all passed: full points)."""
+def report(entry, runs, witnesses=None):
+    """The Report of @entry from its Runs (all passed: full points), given
+    the Reports of the witnesses that ran ({name: Report}; a witness that
+    did not run does not corroborate)."""
     bad = [r for r in runs if r.verdict != V.PASS]
     if not bad:
+        witnesses = witnesses or {}
+        unconfirmed = [w for w in entry.witness if w not in witnesses or not witnesses[w].passed]
+        if unconfirmed:
+            w = witnesses.get(unconfirmed[0])
+            why = "did not run" if w is None else "was graded %s%s" % (
+                w.verdict, ": " + w.message.splitlines()[0] if w.message else "")
+            return Report(entry, V.UNCORROBORATED, 0,
+                          "the kernel reported this case passed, but the grader could not "
+                          "confirm it outside the guest: its witness %s %s" % (unconfirmed[0], why))
         return Report(entry, V.PASS, entry.points)
     first = bad[0]
     message = ("[%s] %s" % (first.run, first.message)) if len(runs) > 1 and first.run else first.message
@@ -59,9 +72,15 @@ class Score:
         self.runs.setdefault(run.name, []).append(run)
 
     def reports(self):
-        """A Report per rubric entry that ran, in rubric order."""
-        return [report(e, sorted(self.runs[e.name], key=lambda r: r.run))
-                for e in self.rubric.entries if e.name in self.runs]
+        """A Report per rubric entry that ran, in rubric order: the
+        pytest-level tests first, as the kernel cases' witnesses."""
+        ran = [e for e in self.rubric.entries if e.name in self.runs]
+        done = {e.name: report(e, sorted(self.runs[e.name], key=lambda r: r.run))
+                for e in ran if e.kind == "pytest"}
+        for e in ran:
+            if e.kind != "pytest":
+                done[e.name] = report(e, sorted(self.runs[e.name], key=lambda r: r.run), done)
+        return [done[e.name] for e in ran]
 
     def totals(self, reports):
         return sum(r.points for r in reports), sum(r.entry.points for r in reports)
@@ -69,6 +88,7 @@ class Score:
     def table(self, write_line):
         """Write the score table, line by line, ending in "Score: X/Y"."""
         reports = self.reports()
+        by_name = {r.entry.name: r for r in reports}
         for lab_id, lab in self.rubric.labs.items():
             rows = [r for r in reports if r.entry.lab == lab_id]
             if not rows:
@@ -77,6 +97,10 @@ class Score:
             for r in rows:
                 write_line("  %-12s %-52s %3d/%-3d" % (r.verdict, r.entry.name, r.points,
                                                       r.entry.points))
+                if r.verdict == V.UNCORROBORATED:
+                    write_line("  %12s the kernel said ok; not confirmed by: %s" % (
+                        "", ", ".join(w for w in r.entry.witness
+                                      if not (by_name.get(w) and by_name[w].passed))))
                 if not r.passed:
                     where = ", ".join(x for x in (lab.handout, r.entry.section) if x)
                     write_line("  %12s hint: %s%s" % ("", r.entry.hint,

@@ -9,6 +9,10 @@ exception a test raises to hand an Outcome to the plugin.
     TRIPLE FAULT  the CPU reset itself
     FLOOD         the kernel printed so much that it was cut off
     NO BUILD      the kernel did not compile (the compiler's errors)
+    UNCORROBORATED  the kernel reported an in-kernel case passed, but a
+                  witness (a test whose truth the grader establishes
+                  outside the guest) of the same feature did not pass:
+                  the kernel's word alone earns no points (score.py)
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +24,8 @@ TIMEOUT = "TIMEOUT"
 TRIPLE_FAULT = "TRIPLE FAULT"
 FLOOD = "FLOOD"
 NO_BUILD = "NO BUILD"
-ALL = (PASS, FAIL, PANIC, TIMEOUT, TRIPLE_FAULT, FLOOD, NO_BUILD)
+UNCORROBORATED = "UNCORROBORATED"
+ALL = (PASS, FAIL, PANIC, TIMEOUT, TRIPLE_FAULT, FLOOD, NO_BUILD, UNCORROBORATED)
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,63 @@ def test_serial_and_parallel_grading_agree(built, extra_rubric):
     assert len(workers) == 3 and len(set(workers)) == 1, out[parallel]
 
 
+def test_a_kernel_case_scores_only_when_its_witnesses_pass():
+    """A case the kernel reports ok is the kernel's word: student code could
+    have written it. Its points need every witness the rubric names."""
+    from mangotest.score import Run, Score
+    case = Entry(name="s.case", lab="w", points=3, timeout=5, witness=["seen", "also_seen"])
+    seen = Entry(name="seen", lab="w", points=1, timeout=5, test="t.py::test_seen")
+    also = Entry(name="also_seen", lab="w", points=1, timeout=5, test="t.py::test_also")
+    rub = rubric.Rubric(labs={"w": Lab(id="w", title="w")}, entries=[case, seen, also])
+
+    def graded(*runs):
+        score = Score(rub)
+        for name, verdict in runs:
+            score.add(Run(name, "", verdict, "what it saw" if verdict != V.PASS else ""))
+        return {r.entry.name: r for r in score.reports()}
+
+    both = graded(("s.case", V.PASS), ("seen", V.PASS), ("also_seen", V.PASS))
+    assert (both["s.case"].verdict, both["s.case"].points) == (V.PASS, 3)
+    one = graded(("s.case", V.PASS), ("seen", V.PASS), ("also_seen", V.FAIL))
+    assert (one["s.case"].verdict, one["s.case"].points) == (V.UNCORROBORATED, 0)
+    assert "witness also_seen was graded FAIL: what it saw" in one["s.case"].message
+    alone = graded(("s.case", V.PASS), ("seen", V.PASS))
+    assert alone["s.case"].verdict == V.UNCORROBORATED
+    assert "witness also_seen did not run" in alone["s.case"].message
+    failed = graded(("s.case", V.PANIC), ("seen", V.PASS), ("also_seen", V.PASS))
+    assert failed["s.case"].verdict == V.PANIC  # the kernel's own verdict stands
+
+
+@pytest.mark.parametrize("spec, says", [
+    ('witness = ["nobody"]', "names witness 'nobody', which is not a pytest-level test of lab st"),
+    ('witness = ["selftest.fail"]', "which is not a pytest-level test of lab st; valid "
+     "witnesses: hidden_uptime"),
+])
+def test_a_witness_must_be_a_pytest_level_test_of_the_lab(extra_rubric, spec, says):
+    path = extra_rubric / "rubric.toml"
+    path.write_text(path.read_text().replace('hint = "passes"', 'hint = "passes"\n' + spec))
+    with pytest.raises(rubric.RubricError, match=re.escape(says)):
+        rubric.load(extra_dir=str(extra_rubric))
+
+
+@make_grade
+def test_grading_one_case_brings_its_witness_along(built, extra_rubric):
+    """TEST= chooses a case; its witness runs too, and a failing witness
+    takes the kernel's word away."""
+    (extra_rubric / "test_hidden.py").write_text(
+        "def test_hidden_uptime(mango):\n    assert 'no such line' in mango.run('uptime')\n")
+    path = extra_rubric / "rubric.toml"
+    path.write_text(path.read_text().replace('hint = "passes"',
+                                             'hint = "passes"\nwitness = ["hidden_uptime"]'))
+    r = grade("TEST=selftest.pass", "GRADING_EXTRA=%s" % extra_rubric)
+    assert "UNCORROBORATED selftest.pass" in r.stdout, r.stdout + r.stderr
+    assert "the kernel said ok; not confirmed by: hidden_uptime" in r.stdout
+    assert "FAIL         hidden_uptime" in r.stdout and "Score: 0/5" in r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    said = {t["name"]: t["output"] for t in doc["tests"]}
+    assert "witness hidden_uptime was graded FAIL" in said["selftest.pass"]
+
+
 def test_extra_rubric_cannot_redefine_a_public_lab(tmp_path):
     from mangotest import rubric
     (tmp_path / "rubric.toml").write_text('[labs.0]\ntitle = "mine"\n')

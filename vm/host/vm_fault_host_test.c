@@ -22,10 +22,9 @@
 #include <mango/vm_region.h>
 
 #include "host_test.h"
+#include "host_vm.h"
 #include "pmap_host.h"
 
-#define FRAMES 16384                 /* 64 MiB of "physical" memory */
-#define IN_PLACE_END (8 * MiB)       /* below: frames for in-place objects */
 #define PG ((size_t)PAGE_SIZE)
 #define MIB2 (2 * MiB)
 #define RBASE ((uintptr_t)1 * GiB)   /* 2 MiB aligned */
@@ -33,17 +32,9 @@
 #define DIRT 0xA5                    /* what a frame holds before it is allocated */
 #define STEPS 3000
 
-static struct vm_page pages[FRAMES];
 static const enum vm_prot R = VM_PROT_READ;
 static const enum vm_prot RW = VM_PROT_READ | VM_PROT_WRITE;
 static const enum vm_prot RX = VM_PROT_READ | VM_PROT_EXEC;
-
-static size_t free_now(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
 
 /* Dirty every free frame, so a page handed out without zeroing shows. */
 static void dirty_free_frames(void)
@@ -520,13 +511,7 @@ int main(int argc, char **argv)
 {
 	size_t free_start, tables_start;
 
-	host_test_begin("vm_fault_host_test", argc, argv);
-	host_phys_base = aligned_alloc(PAGE_SIZE, (size_t)FRAMES << PAGE_SHIFT);
-	vm_page_allocator_init(pages, FRAMES);
-	vm_page_add_range(IN_PLACE_END, (phys_addr_t)FRAMES << PAGE_SHIFT);
-	if (vm_object_type_init() != KERN_OK || vm_region_type_init() != KERN_OK)
-		return 2;
-	free_start = free_now();
+	free_start = host_vm_begin("vm_fault_host_test", argc, argv);
 	tables_start = pmap_host_tables_live(); /* the kernel pmap's */
 	test_results();
 	test_demand_zero();
@@ -535,10 +520,7 @@ int main(int argc, char **argv)
 	test_large();
 	test_no_memory();
 	test_storm();
-	CHECK(free_now() == free_start, "frames: %zu free at the end, %zu at the start", free_now(),
-	      free_start);
 	CHECK(pmap_host_tables_live() == tables_start, "%zu table pages left, %zu at the start",
 	      pmap_host_tables_live(), tables_start);
-	free(host_phys_base);
-	return host_test_end("vm_fault_host_test");
+	return host_vm_end("vm_fault_host_test", free_start);
 }

@@ -19,25 +19,16 @@
 #include <mango/vm_region.h>
 
 #include "host_test.h"
+#include "host_vm.h"
 #include "pmap_host.h"
 
-#define FRAMES 16384                      /* 64 MiB of "physical" memory */
-#define IN_PLACE_END (8 * MiB)            /* below: frames for in-place objects */
 #define MIB2 (2 * MiB)
 #define RBASE (1 * GiB - 16 * MiB)        /* the region crosses a 1 GiB boundary */
 #define RSIZE (48 * MiB)
 #define STEPS 2000
 #define MAX_MODEL 512
 
-static struct vm_page pages[FRAMES];
 static const enum vm_prot RW = VM_PROT_READ | VM_PROT_WRITE;
-
-static size_t free_now(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
 
 static unsigned long refs(const struct vm_object *vo)
 {
@@ -1054,13 +1045,7 @@ int main(int argc, char **argv)
 {
 	size_t free_start;
 
-	host_test_begin("vm_region_host_test", argc, argv);
-	host_phys_base = aligned_alloc(PAGE_SIZE, (size_t)FRAMES << PAGE_SHIFT);
-	vm_page_allocator_init(pages, FRAMES);
-	vm_page_add_range(IN_PLACE_END, (phys_addr_t)FRAMES << PAGE_SHIFT);
-	if (vm_object_type_init() != KERN_OK || vm_region_type_init() != KERN_OK)
-		return 2;
-	free_start = free_now();
+	free_start = host_vm_begin("vm_region_host_test", argc, argv);
 	test_create();
 	test_map_arguments();
 	test_anywhere();
@@ -1072,9 +1057,6 @@ int main(int argc, char **argv)
 	test_check_catches();
 	test_check_allows_unmapped_pages();
 	test_random();
-	CHECK(free_now() == free_start, "frames: %zu free at the end, %zu at the start", free_now(),
-	      free_start);
 	CHECK(!vm_object_find("d-all") && !vm_region_find("random"), "objects and regions destroyed");
-	free(host_phys_base);
-	return host_test_end("vm_region_host_test");
+	return host_vm_end("vm_region_host_test", free_start);
 }

@@ -141,6 +141,12 @@ struct object_type *vm_object_type_ptr(void);
  * Lock: no vm_object's lock held (it takes the object-model lock). */
 struct vm_object *vm_object_find(const char *name);
 
+/* vm_object_offset_cmp - the key comparison for lookups in vo_pages by
+ * offset (btree_floor, btree_upper_bound...): *(const off_t *)@key
+ * against the p_vmo_offset of @node's page; <0, 0 or >0.
+ * Lock: the caller holds the lock of the object whose tree it searches. */
+int vm_object_offset_cmp(const void *key, const struct btree_node *node);
+
 /* vm_object_lock(vo) - Lock: not held (taking it twice panics);
  * vm_object_unlock(vo) - Lock: held. */
 DEFINE_OBJECT_LOCK_FUNCTION(vm_object, vo_base)

@@ -189,12 +189,20 @@ def test_witnesses_alone_withhold_a_forgers_points(name, unlinted_batch):
 @pytest.mark.boot
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", [4, 5])
-def test_later_labs_forgers_are_flagged(lab, lab_repo, tmp_path):
+def test_later_labs_forgers_are_flagged_and_uncorroborated(lab, lab_repo, tmp_path):
     """Labs 4 and 5: a forged stream from the lab's own room (vm_region.c,
-    vm_fault.c) is FLAGGED by file:line and scores 0."""
+    vm_fault.c), graded beside the stub, is FLAGGED by file:line and scores
+    0; what the harness measured before the points were withheld is no more
+    than the stub's either: its witnesses (QMP reads of the page tables, the
+    faults' effects) corroborate none of its in-kernel cases."""
     room = overlay.manifest(lab)["room"][0]
+    submission(lab_repo, lab, tmp_path / "class" / "stub")
     submission(lab_repo, lab, tmp_path / "class" / "forger", patches(lab)["forged_stream"])
     rows = grade(tmp_path / "class", tmp_path / "out", lab)
-    row = rows["forger"]
+    row, stub = rows["forger"], int(rows["stub"]["total"])
     assert row["verdict"] == "FLAGGED" and row["total"] == "0", row
     assert re.search(r"%s:\d+: port I/O \(outb\(" % re.escape(room), row["flags"]), row["flags"]
+    measured = json.loads((tmp_path / "out" / "forger" / "harness-results.json").read_text())
+    assert measured["score"] <= stub, measured["score"]
+    tags = {t["name"]: t["tags"][-1] for t in measured["tests"]}
+    assert {tags[case] for case in in_kernel(lab)} == {UNCORROBORATED}, tags

@@ -131,36 +131,39 @@ def lint_line(views, start, end):
         m = re.search(pattern, line)
         if m:
             return start + m.start(), what % m.group(0).strip()
-        if view == "text":  # "KTA" "P version 1": adjacent literals are one string
-            m = re.search(pattern, re.sub(r'"\s*"', "", line))
-            if m:
-                return start, what % m.group(0).strip()
     return None
 
 
+def lint_literals(views):
+    """[(offset, what)] for each run of adjacent string literals in @views
+    (on one line or several) that, joined as the compiler joins them
+    ("KT" "AP version 1"), names a channel (NAME_RULES)."""
+    found = []
+    for m in LITERALS.finditer(views["text"]):
+        joined = "".join(re.findall(r'"((?:\\.|[^"\\\n])*)"', m.group(0)))
+        what = next((what % f.group(0) for pattern, what, _ in NAME_RULES
+                     for f in [re.search(pattern, joined)] if f), None)
+        if what:
+            found.append((m.start(), what))
+    return found
+
+
 def lint_text(rel, text):
-    """["@rel:line: <what>: <the line>"]: the findings of C source @text."""
+    """["@rel:line: <what>: <the line>"]: the findings of C source @text,
+    one a line at most, by line."""
     spliced, line_of = lint_splice(text)
     views = lint_views(spliced)
-    physical = text.splitlines()
-    hits, start = [], 0
+    found, start = {}, 0
     for line in views["text"].split("\n"):
-        end = start + len(line)
-        found = lint_line(views, start, end)
-        if found:
-            no = line_of[found[0]]
-            shown = physical[no - 1].strip() if no <= len(physical) else ""
-            hits.append("%s:%d: %s: %s" % (rel, no, found[1], shown[:80]))
-        start = end + 1
-    flagged = {int(h.split(":")[1]) for h in hits}
-    for m in LITERALS.finditer(views["text"]):  # literals joined across lines
-        joined = "".join(re.findall(r'"((?:\\.|[^"\\\n])*)"', m.group(0)))
-        no = line_of[m.start()]
-        found = next((what % f.group(0) for pattern, what, _ in NAME_RULES
-                      for f in [re.search(pattern, joined)] if f), None)
-        if found and "\n" in m.group(0) and no not in flagged:
-            hits.append("%s:%d: %s: %s" % (rel, no, found, physical[no - 1].strip()[:80]))
-    return sorted(hits, key=lambda h: int(h.split(":")[1]))
+        hit = lint_line(views, start, start + len(line))
+        if hit:
+            found[line_of[hit[0]]] = hit[1]
+        start += len(line) + 1
+    for offset, what in lint_literals(views):
+        found.setdefault(line_of[offset], what)
+    physical = text.splitlines()
+    return ["%s:%d: %s: %s" % (rel, no, what, physical[no - 1].strip()[:80] if no <= len(physical)
+                               else "") for no, what in sorted(found.items())]
 
 
 def lint_room(root, room):

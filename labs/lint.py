@@ -60,7 +60,7 @@ LINT_RULES = [
      r"constant_p|types_compatible_p|choose_expr|trap|assume_aligned|prefetch|"
      r"(add|sub|mul)_overflow|bswap(16|32|64)|memset|memcpy|memmove|memcmp|strlen|"
      r"frame_address|return_address|va_\w+)\b)\w+", "a compiler builtin (%s)", "code"),
-    (r"(?i)\(\s*[a-z_][\w\s]*\(\s*\*\s*\)\s*\([^()]*\)\s*\)\s*\(?\s*(0x[0-9a-f]+|\d+)",
+    (r"(?i)\(\s*[a-z_][\w\s]*\(\s*\*\s*\)\s*\([^()]*\)\s*\)\s*\(?\s*(0x0*[1-9a-f][0-9a-f]*|[1-9]\d*)",
      "an absolute address called as a function (%s)", "code"),
     (r"(?i)\b0x0*ffffffff8[0-9a-f]{7}\b", "an address in the kernel image (%s)", "code"),
 ]

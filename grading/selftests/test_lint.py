@@ -84,7 +84,8 @@ void f(void)
 {
 	printk("## the tree, %s\\n", "sorted: yes"); // outb
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
-	(void)fp;
+	void (*none)(void) = (void (*)(void))0;
+	(void)fp, (void)none;
 }
 """
 

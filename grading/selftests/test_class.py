@@ -442,6 +442,27 @@ def test_touched_files_come_from_the_students_own_record(tmp_path):
     assert overlay.outside_room(tmp_path / "archive", man) == ["grading/rubric.toml (added)"]
 
 
+def test_lever_edits_are_named_benign_ones_only_reported():
+    """A file that steers grading is named with what it is; a README, a doc
+    or notes of the student's are no lever."""
+    outside = ["README.md (changed)", "docs/grading.md (changed)", "notes.txt (added)",
+               "grading/rubric.toml (changed)", "grading/mangotest/score.py (changed)",
+               "kernel/ktest/ktest.c (changed)", "vm/vm_page_test.c (deleted)",
+               "vm/vm_test_fixture.h (changed)", "labs/labs.toml (changed)", "Makefile (changed)"]
+    assert overlay.levers(outside) == [
+        "grading/rubric.toml (changed): the grader's rubric (ignored: graded with the instructor's)",
+        "grading/mangotest/score.py (changed): the grading harness (ignored: graded with the "
+        "instructor's)",
+        "kernel/ktest/ktest.c (changed): the in-kernel test framework (ignored: graded with the "
+        "instructor's)",
+        "vm/vm_page_test.c (deleted): a lab's in-kernel tests (ignored: graded with the "
+        "instructor's)",
+        "vm/vm_test_fixture.h (changed): a lab's in-kernel tests (ignored: graded with the "
+        "instructor's)",
+        "labs/labs.toml (changed): the list of the labs (ignored: graded with the instructor's)",
+        "Makefile (changed): the build and make grade (ignored: graded with the instructor's)"]
+
+
 def test_docs_quote_the_hidden_example_as_it_is():
     """docs/instructors.md's worked examples are labs/hidden-example's files,
     word for word (the selftest above grades those files)."""

@@ -38,6 +38,8 @@ FORGERIES = [
     ("the console's flood guard", "void f(void) { console_set_flood_limit(0, 0); }\n", 1,
      "the console, the monitor or the boot's hooks (console_set_flood_limit)"),
     ("a boot hook", "static void f(void) {}\nINITCALL(2, f);\n", 2, "the boot's hooks (INITCALL)"),
+    ("the symbol table, outside Lab 0", "void f(void) { ksym_address(name); }\n", 1,
+     "the kernel's symbol table (ksym_address)"),
     ("a lever's header", "#include <mango/param.h>\n", 1,
      "a header of the test channel or its levers (#include <mango/param.h>)"),
     ("the ports' header", "#include <arch/io.h>\n", 1,
@@ -103,6 +105,11 @@ def test_honest_code_that_looks_alike_is_clean():
     """Bit-op builtins, __used helpers, noinline, #pragma once, a spliced
     macro, names in comments and a ## in a string are what honest rooms hold."""
     assert lint.lint_text("vm/btree.c", HONEST) == []
+
+
+def test_lab0s_room_may_use_the_symbol_table():
+    assert lint.lint_text("kernel/core/backtrace.c", "#include <mango/ksyms.h>\n") == []
+    assert lint.lint_text("vm/vm_page.c", "#include <mango/ksyms.h>\n") != []
 
 
 def test_a_finding_shows_its_physical_line():

@@ -7,7 +7,7 @@ when only the witnesses can see it. Lab 1's nine lint-visible or lever
 patches and the stub are one batch; the forgers are graded again with the
 lint off (--no-lint), beside the lint-evading one, to show that the
 witnesses withhold their points on their own. Labs 4 and 5 get a forger
-each, in one small batch per lab."""
+each (and Lab 4 the lint-evading one), in one small batch per lab."""
 import csv
 import json
 import os
@@ -106,6 +106,9 @@ def lab1_batch(tmp_path_factory, built, lab_repo):
 def unlinted_batch(tmp_path_factory, built, lab_repo):
     """(rows, out) of lab 1's forgers and the stub graded with the lint off
     (its own stub: each batch may run on another xdist worker)."""
+    if not any(e.witness for e in rubric_mod.load().lab_entries("1")):
+        pytest.skip("lab 1's in-kernel cases name no witness yet (rubric `witness`): nothing "
+                    "but the lint withholds a forger's points")
     tmp = tmp_path_factory.mktemp("lab1-unlinted")
     submission(lab_repo, 1, tmp / "class" / "stub")
     for name in ("forged_stream", "lint_evading_hollow"):
@@ -189,20 +192,28 @@ def test_witnesses_alone_withhold_a_forgers_points(name, unlinted_batch):
 @pytest.mark.boot
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", [4, 5])
-def test_later_labs_forgers_are_flagged_and_uncorroborated(lab, lab_repo, tmp_path):
-    """Labs 4 and 5: a forged stream from the lab's own room (vm_region.c,
-    vm_fault.c), graded beside the stub, is FLAGGED by file:line and scores
-    0; what the harness measured before the points were withheld is no more
-    than the stub's either: its witnesses (QMP reads of the page tables, the
-    faults' effects) corroborate none of its in-kernel cases."""
+def test_later_labs_hostile_patches_score_no_more_than_the_stub(lab, lab_repo, tmp_path):
+    """Labs 4 and 5, graded beside the stub: a forged stream from the lab's
+    own room (vm_region.c, vm_fault.c) is FLAGGED by file:line and scores 0,
+    and even what the harness measured before withholding is no more than
+    the stub's; the lint-evading hollowing of Lab 4's case table is graded,
+    lint-clean, but none of its in-kernel cases is corroborated. The
+    witnesses (QMP reads of the page tables, the faults' effects) withhold
+    both forgers' in-kernel points."""
     room = overlay.manifest(lab)["room"][0]
     submission(lab_repo, lab, tmp_path / "class" / "stub")
-    submission(lab_repo, lab, tmp_path / "class" / "forger", patches(lab)["forged_stream"])
+    for name, patch in patches(lab).items():
+        submission(lab_repo, lab, tmp_path / "class" / name, patch)
     rows = grade(tmp_path / "class", tmp_path / "out", lab)
-    row, stub = rows["forger"], int(rows["stub"]["total"])
-    assert row["verdict"] == "FLAGGED" and row["total"] == "0", row
-    assert re.search(r"%s:\d+: port I/O \(outb\(" % re.escape(room), row["flags"]), row["flags"]
-    measured = json.loads((tmp_path / "out" / "forger" / "harness-results.json").read_text())
-    assert measured["score"] <= stub, measured["score"]
-    tags = {t["name"]: t["tags"][-1] for t in measured["tests"]}
-    assert {tags[case] for case in in_kernel(lab)} == {UNCORROBORATED}, tags
+    stub = int(rows["stub"]["total"])
+    for name in patches(lab):
+        row = rows[name]
+        measured = json.loads((tmp_path / "out" / name / "harness-results.json").read_text())
+        tags = {t["name"]: t["tags"][-1] for t in measured["tests"]}
+        assert int(row["total"]) <= stub and measured["score"] <= stub, (name, row["total"])
+        assert {tags[case] for case in in_kernel(lab)} == {UNCORROBORATED}, (name, tags)
+        if name in NOT_LINTED:
+            assert row["verdict"] == "graded" and row["flags"] == "", row
+        else:
+            assert row["verdict"] == "FLAGGED", row
+            assert re.search(r"%s:\d+: port I/O \(outb\(" % re.escape(room), row["flags"]), row

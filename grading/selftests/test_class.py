@@ -4,12 +4,13 @@ class folder, made from the generated lab0 branch - the reference as a
 rubric, conftest and Makefile to give itself points, a forger that writes
 fake KTAP on COM2 and powers off, a corrupt archive, an empty folder and a
 lab 1 tree - graded in one batch. The honest ones get their score, the
-hostile ones no more than the stubs (and the forger is flagged,
-file:line), the broken ones a row that says why. The batch grades four
+hostile ones no more than the stubs and FLAGGED (the forger by
+file:line, the grader's edits by file), the broken ones a row that says why. The batch grades four
 trees, -j 2, and the autograder zip's run_autograder grades one in a
 temporary /autograder. A lab 1 class of hostile submissions (an .incbin
 of a hidden test, an #include of another student's file, an endless
-build) is graded in the sandbox, and again without it to show the attacks
+build) is graded in the sandbox (with the lint off: the sandbox alone
+must stop them), and again without it to show the attacks
 are real: the file takes 24 s with -n 2 on a quiet 2-core machine before
 those two batches, 2.5 to 5 minutes with them on a busy one (load 5-9)."""
 import base64

@@ -65,7 +65,7 @@ static void fault_teardown(struct ktest *kt)
 }
 
 KTEST_SUITE_HOOKS(fault, .setup = fault_warm_up, .teardown = fault_teardown,
-		  .count = free_pages, .counted = "free pages");
+		  .count = vm_page_nr_free, .counted = "free pages");
 
 /* ---- objects, regions, mappings ---- */
 
@@ -156,7 +156,7 @@ struct delta {
 
 static struct delta begin(struct vm_region *r)
 {
-	return (struct delta){ r, counters(r), free_pages(), pmap_table_pages(r->vr_pmap) };
+	return (struct delta){ r, counters(r), vm_page_nr_free(), pmap_table_pages(r->vr_pmap) };
 }
 
 #define EXPECT_DID(d, taken, pages, refused, frames) \
@@ -167,7 +167,7 @@ static bool expect_did(struct ktest *kt, const char *file, int line, const struc
 	struct vm_fault_counters c = counters(d->r);
 	size_t tables = pmap_table_pages(d->r->vr_pmap);
 	/* frames the faults took for pages: all taken, less new table pages */
-	long took = (long)d->free - (long)free_pages() - ((long)tables - (long)d->tables);
+	long took = (long)d->free - (long)vm_page_nr_free() - ((long)tables - (long)d->tables);
 
 	if (c.taken - d->c.taken == taken && c.pages - d->c.pages == pages &&
 	    c.refused - d->c.refused == refused && took == (long)frames)
@@ -513,7 +513,7 @@ KTEST(fault, unmap_then_touch_faults_again)
  * reference it never drops. Everything comes back when the object goes. */
 KTEST(fault, destroying_the_object_returns_every_page)
 {
-	size_t before = free_pages();
+	size_t before = vm_page_nr_free();
 	struct vm_object *vo = new_object(kt, "fault-destroy", 32 * PG, RW);
 	struct vm_region *r = new_region(kt, "fault-destroy");
 	uintptr_t b = BASE + 4 * PG;
@@ -533,10 +533,10 @@ KTEST(fault, destroying_the_object_returns_every_page)
 	UNMAP(r, b, 32 * PG);
 	put_region(r);
 	KT_EXPECT_EQ(vo->vo_base.ob_refs, 1);
-	KT_EXPECT_EQ(free_pages(), before - 32);
+	KT_EXPECT_EQ(vm_page_nr_free(), before - 32);
 	put_object(vo);
 	KT_EXPECT_NULL(vm_object_find("fault-destroy"));
-	KT_EXPECT_EQ(free_pages(), before);
+	KT_EXPECT_EQ(vm_page_nr_free(), before);
 }
 
 /* ================================================================ */
@@ -704,7 +704,7 @@ static void storm(struct ktest *kt, uintptr_t va, size_t step)
 		if (probe_write64(va + off, va + off) != KERN_OK)
 			KT_FAIL("fault storm: the write at 0x%lx (+0x%zx) was refused, %zu free "
 				"pages left (the storm needs 64 MiB: MEM=128M or more)",
-				(unsigned long)(va + off), off, free_pages());
+				(unsigned long)(va + off), off, vm_page_nr_free());
 }
 
 /* Read back every 4 KiB page's first word: each page has its own frame. */

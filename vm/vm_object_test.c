@@ -22,14 +22,6 @@ static struct vm_page *page_at(struct vm_object *vo, off_t offset)
 	return p;
 }
 
-/* The leak check's count (and the cases' own "free pages now"). */
-static size_t free_pages(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
 /* Before the count: the first object takes a page for kmalloc's slab,
  * which is kept, so make that happen outside the cases. */
 static void vmo_warm_up(struct ktest *kt)
@@ -38,7 +30,7 @@ static void vmo_warm_up(struct ktest *kt)
 	vm_object_put(vm_object_create("warm-up", PAGE_SIZE, VM_PROT_READ));
 }
 
-KTEST_SUITE_LEAK_CHECK(vmo, vmo_warm_up, free_pages, "free pages");
+KTEST_SUITE_LEAK_CHECK(vmo, vmo_warm_up, vm_page_nr_free, "free pages");
 
 KTEST(vmo, create_rounds_and_allocates_nothing)
 {
@@ -47,7 +39,7 @@ KTEST(vmo, create_rounds_and_allocates_nothing)
 	KT_ASSERT_NOT_NULL(vo);
 	KT_EXPECT_EQ(vo->vo_size, 8192);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
-	KT_EXPECT_EQ(free_pages(), kt->count_before);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before);
 	for (off_t off = 0; off < 8192; off += 512)
 		KT_EXPECT_NULL(page_at(vo, off));
 	vm_object_check(vo);
@@ -118,7 +110,7 @@ KTEST(vmo, alloc_page_zeroed_and_idempotent)
 	KT_EXPECT_EQ(mem[0], 0x6d616e676f); /* not re-zeroed */
 	KT_EXPECT_TRUE(page_at(vo, PAGE_SIZE + 100) == p);
 	KT_EXPECT_NULL(page_at(vo, 0));
-	KT_EXPECT_EQ(free_pages(), kt->count_before - 1);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before - 1);
 	vm_object_check(vo);
 	vm_object_put(vo);
 }
@@ -199,10 +191,10 @@ KTEST(vmo, in_place_resolves_to_its_frames_and_allocates_nothing)
 	KT_EXPECT_NULL(page_at(vo, 4 * PAGE_SIZE));
 	KT_EXPECT_EQ(vm_object_alloc_page_status(vo, 0, VM_PAGE_4K, &p), KERN_INVALID_ARGUMENT);
 	KT_EXPECT_EQ(btree_count(&vo->vo_pages), 0);
-	KT_EXPECT_EQ(free_pages(), kt->count_before);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before);
 	vm_object_check(vo);
 	vm_object_put(vo); /* frees nothing: the frames were never ours */
-	KT_EXPECT_EQ(free_pages(), kt->count_before);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before);
 }
 
 KTEST(vmo, destroy_returns_exactly_its_pages)
@@ -213,9 +205,9 @@ KTEST(vmo, destroy_returns_exactly_its_pages)
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 0, VM_PAGE_4K));
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 16 * PAGE_SIZE, VM_PAGE_64K));
 	KT_ASSERT_NOT_NULL(vm_object_alloc_page(vo, 40 * PAGE_SIZE, VM_PAGE_32K));
-	KT_EXPECT_EQ(free_pages(), kt->count_before - 1 - 16 - 8);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before - 1 - 16 - 8);
 	vm_object_put(vo);
-	KT_EXPECT_EQ(free_pages(), kt->count_before);
+	KT_EXPECT_EQ(vm_page_nr_free(), kt->count_before);
 }
 
 KTEST(vmo, random_allocations_and_lookups)

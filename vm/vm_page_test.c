@@ -11,15 +11,7 @@
 
 #define MAX_RANGES 16
 
-/* The leak check's count (and the cases' own "free pages now"). */
-static size_t free_pages(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
-KTEST_SUITE_LEAK_CHECK(pages, NULL, free_pages, "free pages");
+KTEST_SUITE_LEAK_CHECK(pages, NULL, vm_page_nr_free, "free pages");
 
 KTEST(pages, initial_accounting)
 {
@@ -115,7 +107,7 @@ KTEST(pages, exhaustion_returns_null_and_free_restores)
 {
 	struct queue held;
 	struct queue_entry *e;
-	size_t before = free_pages(), n = 0;
+	size_t before = vm_page_nr_free(), n = 0;
 	struct vm_page *p;
 
 	queue_init(&held);
@@ -124,13 +116,13 @@ KTEST(pages, exhaustion_returns_null_and_free_restores)
 		n++;
 	}
 	KT_EXPECT_EQ(n, before);
-	KT_EXPECT_EQ(free_pages(), 0);
+	KT_EXPECT_EQ(vm_page_nr_free(), 0);
 	KT_EXPECT_NULL(vm_page_alloc(VM_PAGE_4K, 0));
 	vm_page_check();
 	while ((e = queue_pop_front(&held)) != NULL)
 		vm_page_free(container_of(e, struct vm_page, p_link));
 	vm_page_check();
-	KT_EXPECT_EQ(free_pages(), before);
+	KT_EXPECT_EQ(vm_page_nr_free(), before);
 }
 
 KTEST(pages, reserved_frames_are_never_returned)
@@ -162,7 +154,7 @@ KTEST(pages, random_sequences_keep_the_invariants)
 {
 	enum { SLOTS = 64, STEPS = 400 };
 	struct vm_page *slot[SLOTS] = { 0 };
-	size_t before = free_pages();
+	size_t before = vm_page_nr_free();
 
 	for (int step = 0; step < STEPS; step++) {
 		unsigned i = (unsigned)(ktest_rand(kt) % SLOTS);
@@ -180,7 +172,7 @@ KTEST(pages, random_sequences_keep_the_invariants)
 		if (slot[i])
 			vm_page_free(slot[i]);
 	vm_page_check();
-	KT_EXPECT_EQ(free_pages(), before);
+	KT_EXPECT_EQ(vm_page_nr_free(), before);
 }
 
 KTEST_PANICS(pages, double_free_is_caught)

@@ -54,7 +54,7 @@ static void vmr_teardown(struct ktest *kt)
 	release_held();
 }
 
-KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_teardown, .count = free_pages,
+KTEST_SUITE_HOOKS(vmr, .setup = vmr_warm_up, .teardown = vmr_teardown, .count = vm_page_nr_free,
 		  .counted = "free pages");
 
 /* ---- statuses by name ---- */
@@ -900,7 +900,7 @@ KTEST(vmr, unmap_gives_back_every_table_page)
 
 	for (unsigned i = 0; i < 8; i++)
 		new_page(kt, vo, (off_t)(i * PG), VM_PAGE_4K);
-	before = free_pages();
+	before = vm_page_nr_free();
 	for (unsigned i = 0; i < ARRAY_SIZE(at); i++)
 		MAP_AT(r, vo, (off_t)(i * PG), PG, RW, at[i]);
 	KT_EXPECT_EQ(pmap_table_pages(r->vr_pmap), 8);
@@ -925,7 +925,7 @@ KTEST(vmr, unmap_gives_back_every_table_page)
 	KT_EXPECT_EQ(count_leaves(r, r->vr_start, r->vr_start + r->vr_size), 0);
 	KT_EXPECT_EQ(mapping_count(r), 0);
 	KT_EXPECT_EQ(refs(vo), 1);
-	KT_EXPECT_EQ(free_pages(), before);
+	KT_EXPECT_EQ(vm_page_nr_free(), before);
 	put_region(r);
 	put_object(vo);
 }
@@ -1227,7 +1227,7 @@ KTEST(vmr, random_map_unmap_protect_match_a_model)
 								 VM_PAGE_4K);
 	for (unsigned i = 0; i < RAND_SLOTS; i++)
 		st.slots[i].obj = -1;
-	before = free_pages();
+	before = vm_page_nr_free();
 	st.r = new_region(kt, "vmr-random", BASE, RAND_SLOTS * PG);
 	vm_region_activate(st.r);
 	for (int step = 0; step < RAND_STEPS; step++) {
@@ -1301,7 +1301,7 @@ KTEST(vmr, random_map_unmap_protect_match_a_model)
 	}
 	pmap_activate(pmap_kernel());
 	put_region(st.r);
-	KT_EXPECT_EQ(free_pages(), before); /* every table page, and the root */
+	KT_EXPECT_EQ(vm_page_nr_free(), before); /* every table page, and the root */
 	for (unsigned o = 0; o < 2; o++) {
 		KT_EXPECT_EQ(refs(st.objs[o]), 1);
 		KT_EXPECT_EQ(vo_mapping_count(st.objs[o]), 0);
@@ -1329,12 +1329,12 @@ KTEST(vmr, a_mapping_keeps_its_object_alive)
 	vm_region_activate(r);
 	EXPECT_SHOWS(b, vo, 0, 2 * PG);
 	pmap_activate(pmap_kernel());
-	free_mapped = free_pages();
+	free_mapped = vm_page_nr_free();
 	tables = pmap_table_pages(r->vr_pmap);
 	UNMAP(r, b, 2 * PG);
 	KT_EXPECT_NULL(vm_object_find("vmr-alive"));
 	/* its two pages, and the tables the mapping needed */
-	KT_EXPECT_EQ(free_pages(), free_mapped + 2 + (tables - 1));
+	KT_EXPECT_EQ(vm_page_nr_free(), free_mapped + 2 + (tables - 1));
 	put_region(r);
 }
 
@@ -1353,7 +1353,7 @@ KTEST(vmr, last_put_unmaps_everything)
 	new_page(kt, big, (off_t)(TWO_M + PG), VM_PAGE_4K);
 	for (unsigned i = 0; i < 3; i++)
 		new_page(kt, small, (off_t)(i * PG), VM_PAGE_4K);
-	before = free_pages();
+	before = vm_page_nr_free();
 	r = new_region(kt, "vmr-put", BASE, SPAN);
 	MAP_AT(r, big, 0, 2 * TWO_M, RW, b);
 	MAP_AT(r, big, (off_t)TWO_M, TWO_M, RO, b + 4 * TWO_M + PG);
@@ -1376,7 +1376,7 @@ KTEST(vmr, last_put_unmaps_everything)
 	KT_EXPECT_EQ(refs(small), 1);
 	KT_EXPECT_EQ(vo_mapping_count(big), 0);
 	KT_EXPECT_EQ(vo_mapping_count(small), 0);
-	KT_EXPECT_EQ(free_pages(), before);
+	KT_EXPECT_EQ(vm_page_nr_free(), before);
 	put_object(big);
 	put_object(small);
 }

@@ -32,15 +32,6 @@
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 #define BASE ((uintptr_t)0x10000000) /* 256 MiB: 2 MiB aligned, in the user half */
 
-/* free_pages - the leak check's count: the page allocator's free frames. */
-static inline size_t free_pages(void)
-{
-	struct vm_page_stats st;
-
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
 /*
  * warm_kmalloc - kmalloc keeps its slab pages: grow every size class to
  * WARM_OBJECTS objects before the count, so that the cases' own

@@ -150,7 +150,8 @@ class Machine:
         self.console_qemu_log = self.workdir / ("%s-console-qemu.log" % name)
         self.com2_log = self.workdir / ("%s-com2.log" % name)
         self.qemu_log = self.workdir / ("%s-qemu.log" % name)
-        self.qmp_path = self.workdir / ("%s-qmp.sock" % name) if qmp else None
+        # (a whole command line, e.g. make qemu, has no QMP socket of ours)
+        self.qmp_path = self.workdir / ("%s-qmp.sock" % name) if qmp and not command else None
         self.flood_limit = flood_limit
         self.child = None
         self.status = None
@@ -265,8 +266,20 @@ class Machine:
         else:
             verdict = V.TIMEOUT
             how = "no progress for %ss" % timeout
+            where = self.where()
+            what += "; %s" % where if where else ""
         raise MachineError("%s while waiting for %s.\nLast console lines (%s):\n%s"
                            % (how, what, self.console_log, self.tail()), verdict) from None
+
+    def where(self):
+        """Where the CPU of this running machine is (stuck.py: function,
+        source line, callers), or "" when it was started without QMP or
+        has ended."""
+        if not self.qmp_path or self.child is None or not self.child.isalive():
+            return ""
+        from mangotest import stuck
+        from mangotest.symbols import Symbols
+        return stuck.where(self, Symbols.load())
 
     def _wait(self, method, pattern, timeout):
         """pexpect's @method(@pattern), with @timeout in QEMU time (qemutime.py),
@@ -341,9 +354,10 @@ class Machine:
         try:
             self._wait(self.child.expect, pexpect.EOF, timeout)
         except pexpect.TIMEOUT:
-            raise MachineError("no progress for %ss waiting for the machine to end.\n"
-                               "Last console lines:\n%s" % (timeout, self.tail()),
-                               V.TIMEOUT) from None
+            where = self.where()
+            raise MachineError("no progress for %ss waiting for the machine to end%s.\n"
+                               "Last console lines:\n%s" % (timeout, "; " + where if where else "",
+                                                            self.tail()), V.TIMEOUT) from None
         return self._reap()
 
     def qmp(self):

@@ -77,7 +77,9 @@ def pytest_configure(config):
     if not config.getoption("--grade"):
         return
     if not hasattr(config, "workerinput"):
-        shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)  # no stale logs
+        # no stale logs, and no stale score for a run that stops at a usage error
+        shutil.rmtree(GRADE_DIR / "logs", ignore_errors=True)
+        (GRADE_DIR / "results.json").unlink(missing_ok=True)
     rub = rubric_of(config)
     _check_selection(rub, config.getoption("--lab"), config.getoption("--grade-test"))
     config.pluginmanager.register(Grader(rub), "mango-grader")
@@ -145,12 +147,14 @@ def built():
 
 @pytest.fixture
 def boot(built, tmp_path, request):
-    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end."""
+    """boot(cmdline="", mem=None, ...) -> a started Machine, stopped at test end.
+    Machines have a QMP socket unless qmp=False: a TIMEOUT then says where
+    the CPU was (Machine.where)."""
     machines = []
     request.node._mango_logs = [tmp_path]
     request.node._mango_machines = machines  # for the rubric timeout (QEMU time)
 
-    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=False):
+    def _boot(cmdline="", mem=None, extra_args=(), command=None, wait_prompt=True, qmp=True):
         m = Machine(tmp_path / ("m%d" % len(machines)), cmdline=cmdline, mem=mem,
                     extra_args=extra_args, command=command, qmp=qmp)
         machines.append(m)
@@ -205,6 +209,43 @@ def kernel_outcome(request, lab_run, kcase):
 
 # ---------------------------------------------------------------------------
 # Which tests are graded
+
+class UnimportableTest(pytest.Item):
+    """A graded test whose file failed to import (an instructor's hidden
+    test with a typo, a missing module): it is graded FAIL with the error
+    instead of stopping the whole grading."""
+
+    def __init__(self, *, error, **kwargs):
+        super().__init__(**kwargs)
+        self.originalname = self.name
+        self.error = error
+
+    def runtest(self):
+        raise V.GradeFailure(V.FAIL, "%s could not be imported, so its test did not run:\n%s"
+                             % (self.path.name, self.error))
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """When grading, a test file of the rubric that fails to import becomes
+    one UnimportableTest per rubric test in it."""
+    outcome = yield
+    rep = outcome.get_result()
+    if not (rep.failed and isinstance(collector, pytest.Module)
+            and collector.config.getoption("--grade")):
+        return
+    path = Path(str(collector.path)).resolve()
+    funcs = [e.test_location()[1] for e in rubric_of(collector.config).entries
+             if e.test and e.test_location()[0] == path]
+    if not funcs:
+        return
+    lines = [line for line in str(rep.longrepr).splitlines() if line.strip()]
+    error = "\n".join("    " + line for line in lines[-4:])
+    items = [UnimportableTest.from_parent(collector, name=func, error=error) for func in funcs]
+    outcome.force_result(pytest.CollectReport(rep.nodeid, "passed", None, items))
 
 def _entry_for(item, entries_by_test, entries_by_name):
     case = getattr(item, "callspec", None)
@@ -333,8 +374,10 @@ def pytest_runtest_makereport(item, call):
     outcome = V.outcome_of(call.excinfo if report.failed else None, item.path)
     fired = getattr(getattr(item, "_mango_watchdog", None), "fired", None)
     if fired and report.failed:
-        # the TIMEOUT is the verdict, wherever its exception landed
-        outcome = V.Outcome(V.TIMEOUT, fired)
+        # the TIMEOUT is the verdict, wherever its exception landed; the
+        # machines still run (teardown comes later): say where their CPU is
+        where = [w for w in (m.where() for m in getattr(item, "_mango_machines", [])) if w]
+        outcome = V.Outcome(V.TIMEOUT, fired + "".join("; " + w for w in where))
     run_id = _run_id(item)
     logs = _keep_logs(item, e, run_id) if report.failed else ""
     run = Run(e.name, run_id, outcome.verdict, outcome.message, logs)

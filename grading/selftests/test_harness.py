@@ -108,6 +108,19 @@ def test_flood_before_ktest_starts_is_flood(built, tmp_path):
     assert all("before the first case started" in o.message for o in out.values())
 
 
+@pytest.mark.parametrize("kind, verdict, says", [
+    ("boot-panic", V.PANIC, "selftest: deliberate panic before the first case"),
+    ("boot-hang", V.TIMEOUT, "the CPU is halted"),
+])
+def test_a_kernel_that_dies_before_ktest_starts_gets_a_verdict(built, tmp_path, kind, verdict,
+                                                                says):
+    """A student's bug at boot (before ktest's first line): every case of
+    the lab gets the crash's verdict, with where it happened."""
+    out = selftest_run(tmp_path, kind)
+    assert {o.verdict for o in out.values()} == {verdict}, out
+    assert all(says in o.message for o in out.values()), out
+
+
 def test_incremental_ktap_parse_equals_whole():
     text = ("KTAP version 1\n# mango-ktest nonce=abc seed=1\n1..1\n    KTAP version 1\n"
             "    # Subtest: a\n    1..2\n    # start a.b\n    # x.c:1: expected 1, got 2\n"
@@ -231,6 +244,7 @@ def test_make_grade_rejects_unknown_names(built, args, says):
     r = grade(*args)
     assert r.returncode != 0
     assert says in r.stdout + r.stderr
+    assert not (BUILD / "grade" / "results.json").exists(), "a stale score outlived the error"
 
 
 def test_results_without_start_lines_are_refused():
@@ -356,16 +370,61 @@ lab = "slow"
 points = 3
 timeout = 4
 hint = "waits past its timeout on purpose"
+
+[[test]]
+name = "waits_for_nothing"
+test = "test_slow.py::test_waits_for_nothing"
+lab = "slow"
+points = 1
+timeout = 30
+hint = "waits for a line the kernel never prints"
 ''')
     (tmp_path / "test_slow.py").write_text('''
 def test_too_slow(mango):
     mango.expect("never printed", timeout=600)
+
+
+def test_waits_for_nothing(mango):
+    mango.expect("never printed", timeout=2)
 ''')
     r = grade("LAB=slow", "GRADING_EXTRA=%s" % tmp_path)
     assert r.returncode != 0
     assert "TIMEOUT      too_slow" in r.stdout, r.stdout
     doc = json.loads((BUILD / "grade" / "results.json").read_text())
-    assert doc["tests"][0]["output"].startswith("TIMEOUT: the test took longer than its 4s")
+    said = {t["name"]: t["output"] for t in doc["tests"]}
+    assert said["too_slow"].startswith("TIMEOUT: the test took longer than its 4s")
+    # both kinds of TIMEOUT say where the CPU was: the monitor waits for a key
+    for name in ("too_slow", "waits_for_nothing"):
+        assert re.search(r"the CPU is halted \(hlt, waiting for an interrupt\) in \w+\+0x",
+                         said[name]), said[name]
+    assert said["waits_for_nothing"].startswith("TIMEOUT: no progress for 2s while waiting for "
+                                                "'never printed'; the CPU is halted")
+
+
+@make_grade
+def test_a_test_file_that_does_not_import_is_graded(built, tmp_path):
+    """A hidden test with a broken import is that test's FAIL, with the
+    error, not an internal error of the whole grading and a 0/0 score."""
+    (tmp_path / "rubric.toml").write_text('''
+[labs.bad]
+title = "Bad"
+
+[[test]]
+name = "broken_import"
+test = "test_broken.py::test_x"
+lab = "bad"
+points = 2
+timeout = 10
+hint = "the instructor's hidden test has a typo"
+''')
+    (tmp_path / "test_broken.py").write_text("import no_such_module\n\n\ndef test_x(mango):\n    pass\n")
+    r = grade("LAB=bad", "GRADING_EXTRA=%s" % tmp_path)
+    assert "INTERNALERROR" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "Score: 0/2" in r.stdout, r.stdout
+    doc = json.loads((BUILD / "grade" / "results.json").read_text())
+    out = doc["tests"][0]["output"]
+    assert out.startswith("FAIL: test_broken.py could not be imported, so its test did not run")
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in out
 
 
 @make_grade

@@ -116,3 +116,52 @@ def test_symbol_check_names_the_offending_object_and_symbol(tmp_path):
     offenders = symbol_offenders([tmp_path / "kernel" / "main.o"],
                                  [tmp_path / "vm" / "vm_page_init.o"], tmp_path)
     assert offenders == ["kernel/main.o uses vm_page_init, defined in vm/vm_page_init.o"]
+
+
+
+# The circle that once ran through kernel/ - panic called ktest, ktest the
+# monitor, the monitor the console, the console the trap code, which
+# panics - stays broken: panic tells registered listeners (panic_listen)
+# and ktest registers itself, so the floor (panic, the console, traps)
+# never calls up into the test framework or the monitor, which sit on it.
+# (The floor's modules call each other: panic prints, traps panic.)
+FLOOR = {"core/panic", "console", "arch/x86_64/trap"}
+ABOVE = {"ktest", "monitor"}
+
+
+def module_of(obj, base):
+    """The module of kernel/ object @obj among FLOOR and ABOVE, or None."""
+    rel = obj.relative_to(base / "kernel").with_suffix("").as_posix()
+    return next((m for m in FLOOR | ABOVE if rel == m or rel.startswith(m + "/")), None)
+
+
+def calls_up(objs, base):
+    """"<object> calls <symbol> of <module>" for each call from a FLOOR
+    module into an ABOVE module."""
+    owner = {}
+    for o in objs:
+        if module_of(o, base) in ABOVE:
+            owner.update((sym, module_of(o, base)) for sym in nm(o, "--defined-only"))
+    return ["%s calls %s of %s" % (o.relative_to(base), s, owner[s])
+            for o in objs if module_of(o, base) in FLOOR
+            for s in sorted(nm(o, "-u")) if s in owner]
+
+
+def test_panic_console_and_traps_call_nothing_above_them(built):
+    objs = sorted((built / "kernel").rglob("*.o"))
+    assert {module_of(o, built) for o in objs} >= FLOOR | ABOVE
+    offenders = calls_up(objs, built)
+    assert not offenders, ("panic, the console and traps must not call ktest or the monitor "
+                           "(register a listener instead):\n" + "\n".join(offenders))
+
+
+def test_call_up_check_names_the_old_circle(tmp_path):
+    (tmp_path / "kernel" / "core").mkdir(parents=True)
+    (tmp_path / "kernel" / "ktest").mkdir()
+    (tmp_path / "kernel" / "core" / "panic.c").write_text(
+        "void ktest_on_panic(void);\nvoid panic(void) { ktest_on_panic(); }\n")
+    (tmp_path / "kernel" / "ktest" / "ktest.c").write_text("void ktest_on_panic(void) {}\n")
+    for c in tmp_path.rglob("*.c"):
+        subprocess.run(["gcc", "-c", str(c), "-o", str(c.with_suffix(".o"))], check=True)
+    assert calls_up(sorted(tmp_path.rglob("*.o")), tmp_path) == [
+        "kernel/core/panic.o calls ktest_on_panic of ktest"]

@@ -251,6 +251,7 @@ unsigned ktest_run(const char *globs)
 	const char *nonce = param_get("ktest.nonce"), *last = NULL;
 	const struct ktest_case *c;
 
+	ktest_selftest_before_run(param_get("ktest.selftest"));
 	choose_seed();
 	/* cases are sorted by suite, so a suite's selected cases are adjacent */
 	for (c = __ktests_start; c < __ktests_end; c++) {

@@ -12,8 +12,21 @@
 #include <mango/machine.h>
 #include <mango/panic.h>
 #include <mango/printk.h>
+#include <mango/string.h>
 
 #define SELFTEST(name) KTEST_DEFINE(selftest, name, KTEST_F_SELFTEST)
+
+/* ktest.selftest=boot-panic or boot-hang: the kernel dies or hangs before
+ * ktest writes its first line, as a student's boot-time bug does. Called
+ * by ktest_run() first thing; returns for every other kind. */
+void ktest_selftest_before_run(const char *kind)
+{
+	if (kind && !strcmp(kind, "boot-panic"))
+		panic("selftest: deliberate panic before the first case");
+	if (kind && !strcmp(kind, "boot-hang"))
+		for (;;)
+			irq_enable_and_halt();
+}
 
 SELFTEST(pass)
 {

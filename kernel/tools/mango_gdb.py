@@ -5,21 +5,29 @@ Pretty-printers (`p *page`, `p *vo`, `p vo->vo_pages`; `p/r` prints raw):
     struct vm_object   name, size, rights, and its page tree as a table
                        (offset, order, size, phys, struct vm_page)
     struct btree       its nodes in order, with each one's height and depth
+    struct vm_region   range, pmap root, fault counters, whether it is the
+                       active one, and its mappings as a table
+    struct vm_region_mapping  one row of that table
 Commands (`help mango-pt` etc.):
     mango-freelists    the page allocator's free lists: blocks per order,
                        checked against the counts, and the first blocks
     mango-vmo [name]   the live vm_objects (or the one named), printed as above
-    mango-pt <va>      the 4-level page-table walk of a virtual address,
-                       read from physical memory through QEMU's monitor
+    mango-vmr [name]   the live vm_regions (or the one named), printed as above
+    mango-pt <va> [region]
+                       the 4-level page-table walk of a virtual address,
+                       read from physical memory through QEMU's monitor,
+                       from CR3 or from the named region's pmap
 Everything is read from the kernel's own variables and types (vm/vm_page.c's
-`pa`, vm/vm_object.c's `vm_object_type`), so it follows the sources; a name
-gdb cannot find gives a message naming it, not a traceback.
+`pa`, vm/vm_object.c's `vm_object_type`, vm/vm_region.c's `vm_region_type`),
+so it follows the sources; a name gdb cannot find gives a message naming
+it, not a traceback.
 Tested by grading/tests/test_gdb.py against what the kernel itself prints.
 """
 import gdb
 
 PAGE_SHIFT = 12
 PHYS_MAP_BASE = 0xFFFF800000000000
+USER_HALF_END = 0x0000800000000000  # kernel/arch/x86_64/include/arch/memlayout.h
 NODE_LIMIT = 1 << 20  # a corrupt list or tree loops; stop walking there
 # Page-table entry bits (kernel/arch/x86_64/include/arch/x86.h)
 PTE_BITS = [(0, "P"), (1, "W"), (2, "U"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
@@ -114,6 +122,40 @@ def btree_inorder(tree):
     return out
 
 
+def live_objects(type_name, source, struct):
+    """The live objects of the object_type @type_name (a file-scope variable
+    of @source, e.g. vm_object_type of vm/vm_object.c), as struct @struct
+    values, in the order of the type's ot_objects list."""
+    ty = _static(type_name, source)
+    ptr = gdb.lookup_type("struct " + struct).pointer()
+    objs = [_container(e, "object", "ob_link") for e in queue_entries(ty["ot_objects"])]
+    return [gdb.Value(int(o.address) - int(ty["ot_offset"])).cast(ptr).dereference()
+            for o in objs]
+
+
+def prot_letters(prot):
+    """enum vm_prot @prot as the monitor writes it (kernel/lib/vm_prot.c):
+    four letters "rwxu", '-' for each right not held."""
+    prot = int(prot)
+    return "".join(letter if prot & int(gdb.parse_and_eval("VM_PROT_" + name)) else "-"
+                   for letter, name in (("r", "READ"), ("w", "WRITE"), ("x", "EXEC"),
+                                        ("u", "USER")))
+
+
+def vm_object_kind(vo):
+    """"in-place" or "demand": how the vm_object @vo (a value) gets its pages."""
+    in_place = int(gdb.parse_and_eval("VMO_IN_PLACE"))
+    return "in-place" if int(vo["vo_flags"]) & in_place else "demand"
+
+
+def _string(chars):
+    """The C string @chars, or "?" when it cannot be read."""
+    try:
+        return chars.string()
+    except (gdb.error, UnicodeDecodeError):
+        return "?"
+
+
 # ---------------------------------------------------------------------------
 # Pretty-printers
 
@@ -155,8 +197,7 @@ class BtreePrinter:
 def vm_object_text(vo):
     """A vm_object (a value) as a header line and its page table."""
     prot = _enum_names("vm_prot", vo["vo_prot"], "VM_PROT_")
-    in_place = int(gdb.parse_and_eval("VMO_IN_PLACE"))
-    flags = "in-place" if int(vo["vo_flags"]) & in_place else "demand"
+    flags = vm_object_kind(vo)
     nodes = btree_inorder(vo["vo_pages"])
     lines = ['vm_object "%s": size 0x%x prot %s %s, refs %d, %d pages, tree height %d' % (
         vo["vo_name"].string(), int(vo["vo_size"]), prot, flags,
@@ -184,7 +225,95 @@ class VmObjectPrinter:
         return vm_object_text(self.val)
 
 
-PRINTERS = {"vm_page": VmPagePrinter, "btree": BtreePrinter, "vm_object": VmObjectPrinter}
+def region_root(region):
+    """Physical address of the root table of vm_region @region's pmap (what
+    CR3 holds while it is active; struct pmap is kernel/arch/x86_64/pmap.c's),
+    or None when it has no pmap."""
+    pm = region["vr_pmap"]
+    return int(pm.dereference()["root_pa"]) if int(pm) else None
+
+
+def region_is_active(region):
+    """Whether @region is what vm_region_active() returns: the region last
+    activated (vm/vm_region.c's active_region), its root in CR3."""
+    root = region_root(region)
+    return (int(_static("active_region", "vm_region.c")) == int(region.address)
+            and root is not None and root == int(gdb.parse_and_eval("$cr3")) & PTE_ADDR_MASK)
+
+
+def region_mappings(region):
+    """The struct vm_region_mappings of @region's vr_mappings, by m_base."""
+    return [_container(addr, "vm_region_mapping", "m_node")
+            for addr, _h, _d in btree_inorder(region["vr_mappings"])]
+
+
+def mapping_fields(m):
+    """(base, end, length, rights, object name, offset, kind) of mapping @m."""
+    vo = m["m_object"]
+    base, length = int(m["m_base"]), int(m["m_len"])
+    return (base, base + length, length, prot_letters(m["m_prot"]),
+            _string(vo["vo_name"]) if int(vo) else "(none)", int(m["m_offset"]),
+            vm_object_kind(vo) if int(vo) else "?")
+
+
+MAPPING_COLUMNS = "  %-18s %-18s %8s  %-6s %-14s %-10s %s" % (
+    "base", "end", "length", "rights", "object", "offset", "pages")
+
+
+def mapping_row(m):
+    """Mapping @m as a row under MAPPING_COLUMNS."""
+    base, end, length, rights, name, offset, kind = mapping_fields(m)
+    return "  0x%-16x 0x%-16x %8s  %-6s %-14s 0x%-8x %s" % (base, end, _size(length), rights,
+                                                           name, offset, kind)
+
+
+def vm_region_text(region):
+    """A vm_region (a value) as a header line and its mappings' table."""
+    mappings = region_mappings(region)
+    root = region_root(region)
+    faults = region["vr_faults"]
+    start = int(region["vr_start"])
+    lines = ['vm_region "%s": [0x%x, 0x%x) root %s %s, refs %d, faults=%d pages=%d refused=%d, '
+             '%d mappings, tree height %d' % (
+                 _string(region["vr_name"]), start, start + int(region["vr_size"]),
+                 "0x%x" % root if root is not None else "(no pmap)",
+                 "active" if region_is_active(region) else "not active",
+                 int(region["vr_base"]["ob_refs"]), int(faults["taken"]), int(faults["pages"]),
+                 int(faults["refused"]), len(mappings),
+                 mappings and int(region["vr_mappings"]["b_root"]["b_height"]) or 0)]
+    if mappings:
+        lines.append(MAPPING_COLUMNS)
+    lines += [mapping_row(m) for m in mappings]
+    return "\n".join(lines)
+
+
+class VmRegionPrinter:
+    """struct vm_region: see vm_region_text()."""
+
+    def __init__(self, val):
+        self.val = val
+
+    def to_string(self):
+        return vm_region_text(self.val)
+
+
+class VmRegionMappingPrinter:
+    """struct vm_region_mapping: `[base, end) rights object+offset` as
+    `vmr list` prints it, then its length, kind and region."""
+
+    def __init__(self, val):
+        self.val = val
+
+    def to_string(self):
+        base, end, length, rights, name, offset, kind = mapping_fields(self.val)
+        region = self.val["m_region"]
+        return 'vm_region_mapping [0x%x, 0x%x) %s+0x%x %s, %s %s, in "%s"' % (
+            base, end, name, offset, rights, _size(length), kind,
+            _string(region["vr_name"]) if int(region) else "(none)")
+
+
+PRINTERS = {"vm_page": VmPagePrinter, "btree": BtreePrinter, "vm_object": VmObjectPrinter,
+            "vm_region": VmRegionPrinter, "vm_region_mapping": VmRegionMappingPrinter}
 
 
 def lookup_printer(val):
@@ -235,10 +364,7 @@ and the node's height (indented by depth)."""
         super().__init__("mango-vmo", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        ty = _static("vm_object_type", "vm_object.c")
-        objs = [_container(e, "object", "ob_link") for e in queue_entries(ty["ot_objects"])]
-        vos = [gdb.Value(int(o.address) - int(ty["ot_offset"])).cast(
-            gdb.lookup_type("struct vm_object").pointer()).dereference() for o in objs]
+        vos = live_objects("vm_object_type", "vm_object.c", "vm_object")
         name = arg.strip()
         if name:
             vos = [vo for vo in vos if vo["vo_name"].string() == name]
@@ -249,6 +375,40 @@ and the node's height (indented by depth)."""
         for vo in vos:
             print("(struct vm_object *) 0x%x" % int(vo.address))
             print(vm_object_text(vo))
+
+
+def live_regions():
+    return live_objects("vm_region_type", "vm_region.c", "vm_region")
+
+
+def region_named(name):
+    """The live vm_region named @name; a MangoError naming how to list them
+    when there is none."""
+    for r in live_regions():
+        if _string(r["vr_name"]) == name:
+            return r
+    raise MangoError("no vm_region named '%s' (mango-vmr lists them)" % name)
+
+
+class Vmr(gdb.Command):
+    """mango-vmr [NAME]: the live vm_regions (or the one named NAME), each
+with a header (range, the physical address of its pmap's root table,
+whether it is the active one, references, the fault counters `vmr list`
+prints) and its mappings in address order: base, end, length, rights (rwxu
+as the monitor prints them), object, offset in it, and whether the object
+is in-place or fills on demand. `mango-pt VA NAME` walks its page tables."""
+
+    def __init__(self):
+        super().__init__("mango-vmr", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        regions = [region_named(name)] if name else live_regions()
+        if not regions:
+            print("no vm_regions")
+        for r in regions:
+            print("(struct vm_region *) 0x%x" % int(r.address))
+            print(vm_region_text(r))
 
 
 def read_phys_u64(addr):
@@ -264,8 +424,9 @@ def pte_flags(entry):
     return " ".join(name for bit, name in PTE_BITS if entry & (1 << bit))
 
 
-def pt_walk(va, cr3):
-    """Lines describing the walk of @va from the PML4 at @cr3."""
+def pt_walk(va, root, label="CR3"):
+    """Lines describing the walk of @va from the PML4 at physical address
+    @root (@label says whose root it is: CR3, or a region's)."""
     va &= (1 << 64) - 1
     top = va >> 47
     if top not in (0, (1 << 17) - 1):
@@ -273,8 +434,8 @@ def pt_walk(va, cr3):
     idx = [(va >> shift) & 0x1FF for _, shift in LEVELS]
     lines = ["va 0x%x: PML4 %d, PDPT %d, PD %d, PT %d, offset 0x%x" % (
         va, idx[0], idx[1], idx[2], idx[3], va & 0xFFF),
-        "CR3         = 0x%x" % cr3]
-    table = cr3 & PTE_ADDR_MASK
+        "%-11s = 0x%x" % (label, root)]
+    table = root & PTE_ADDR_MASK
     write, user, nx = True, True, False
     for level, ((name, shift), i) in enumerate(zip(LEVELS, idx)):
         slot = table + 8 * i
@@ -298,31 +459,75 @@ def pt_walk(va, cr3):
             off = va & (size - 1)
             rights = "read" + (", write" if write else "") + ("" if nx else ", execute") + \
                 (", user" if user else ", kernel only")
-            lines.append("physical      0x%x + 0x%x = 0x%x   (%s)" % (base, off, base + off, rights))
+            letters = "r" + "-w"[write] + "x-"[nx] + "-u"[user]
+            lines.append("physical      0x%x + 0x%x = 0x%x   (%s: %s)" % (
+                base, off, base + off, rights, letters))
             return lines
         table = addr
     return lines
 
 
+def mapping_note(region, va):
+    """A line saying which of @region's mappings holds @va, or that none does."""
+    for m in region_mappings(region):
+        base, end, _len, rights, name, offset, kind = mapping_fields(m)
+        if base <= va < end:
+            return "mapping     [0x%x, 0x%x) %s+0x%x %s (%s): va is object offset 0x%x" % (
+                base, end, name, offset, rights, kind, offset + va - base)
+    if va >= USER_HALF_END:
+        return ("mapping     none: va 0x%x is in the kernel half, shared by every pmap (a "
+                "region's root gets its entries when it is activated)" % va)
+    return "mapping     none: no mapping of %s holds va 0x%x" % (_string(region["vr_name"]), va)
+
+
+def split_region(arg):
+    """(VA expression value, region or None) of mango-pt's arguments: the
+    whole of @arg is the expression when it parses as one (`$rsp + 8`);
+    else its last word names the region."""
+    try:
+        return gdb.parse_and_eval(arg), None
+    except gdb.error as e:
+        words = arg.rsplit(None, 1)
+        if len(words) < 2:
+            raise
+        try:
+            val = gdb.parse_and_eval(words[0])
+        except gdb.error:
+            raise e from None
+        return val, region_named(words[1])
+
+
 class PageTable(gdb.Command):
-    """mango-pt VA: walk the page tables for virtual address VA (any gdb
-expression: mango-pt kmain, mango-pt 0xffff800000100000, mango-pt $rsp).
+    """mango-pt VA [REGION]: walk the page tables for virtual address VA (any
+gdb expression: mango-pt kmain, mango-pt 0xffff800000100000, mango-pt $rsp).
 Prints each level's index, entry address, value and bits, then the
-physical address and the rights the CPU combines from all levels. Reads
-CR3 and the tables as QEMU sees them (monitor xp), so it works before
-and after mmu_init() alike."""
+physical address and the rights the CPU combines from all levels (also as
+rwxu letters, like the monitor's). Reads CR3 and the tables as QEMU sees
+them (monitor xp), so it works before and after mmu_init() alike.
+With REGION (a vm_region's name, see mango-vmr), walks that region's pmap
+from its root instead of CR3, active or not, and names the mapping of the
+region that holds VA (the kernel half is copied into a region's root
+when it is activated)."""
 
     def __init__(self):
         super().__init__("mango-pt", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
 
     def invoke(self, arg, from_tty):
         if not arg.strip():
-            raise MangoError("usage: mango-pt <virtual address or expression>")
-        val = gdb.parse_and_eval(arg)
+            raise MangoError("usage: mango-pt <virtual address or expression> [region]")
+        val, region = split_region(arg.strip())
         if val.type.strip_typedefs().code == gdb.TYPE_CODE_FUNC:
             val = val.address
-        cr3 = int(gdb.parse_and_eval("$cr3"))
-        print("\n".join(pt_walk(int(val), cr3)))
+        va = int(val) & ((1 << 64) - 1)
+        if region is None:
+            print("\n".join(pt_walk(va, int(gdb.parse_and_eval("$cr3")))))
+            return
+        name = _string(region["vr_name"])
+        root = region_root(region)
+        if root is None:
+            raise MangoError("vm_region '%s' has no pmap (vr_pmap is NULL)" % name)
+        print("\n".join(pt_walk(va, root, "%s root" % name)))
+        print(mapping_note(region, va))
 
 
 # Sourcing the file again (a second .gdbinit run) must not stack printers.
@@ -331,4 +536,5 @@ gdb.pretty_printers[:] = [p for p in gdb.pretty_printers
 gdb.pretty_printers.append(lookup_printer)
 FreeLists()
 Vmo()
+Vmr()
 PageTable()

@@ -243,23 +243,42 @@ def gdb_buddy_free(w):
         return s.text
 
 
+def console_then_interrupt(s, commands):
+    """Boot GdbSession @s to mango>, type @commands there, stop the machine
+    (Ctrl-C in gdb); the session's text so far is both terminals' part."""
+    s.boot_to_prompt()
+    text = ""
+    for cmd in commands:
+        s.console(cmd)
+        out = s.m.expect_exact("mango> ")
+        text += "mango> " + unix_newlines(out).lstrip("\n")
+    s.g.interrupt()
+    s.text = "# terminal 1\n" + text + "# terminal 2: Ctrl-C, then\n"
+
+
 @session
 def gdb_helpers(w):
     with GdbSession(w) as s:
-        s.boot_to_prompt()
-        text = ""
-        for cmd in ("vmo create buf 1M rw", "vmo alloc buf 0", "vmo alloc buf 0x4000 2",
-                    "vmo alloc buf 0x10000 4", "vmo alloc buf 0x2000"):
-            s.console(cmd)
-            out = s.m.expect_exact("mango> ")
-            text += "mango> " + unix_newlines(out).lstrip("\n")
-        s.g.interrupt()
-        s.text = "# terminal 1\n" + text + "# terminal 2: Ctrl-C, then\n"
+        console_then_interrupt(s, ("vmo create buf 1M rw", "vmo alloc buf 0", "vmo alloc buf 0x4000 2",
+                                   "vmo alloc buf 0x10000 4", "vmo alloc buf 0x2000"))
         s.gdb("mango-vmo buf")
         vo = re.search(r"\(struct vm_object \*\) (0x[0-9a-f]+)", s.text).group(1)
         s.gdb("p ((struct vm_object *)%s)->vo_pages" % vo)
         s.gdb("p *vm_page_from_phys(%s)" % re.findall(r"^  0x4000 .*?(0x[0-9a-f]+) ", s.text, re.M)[0])
         s.gdb("mango-freelists")
+        return s.text
+
+
+@session
+def gdb_vmr(w):
+    with GdbSession(w) as s:
+        console_then_interrupt(s, ("vmo create buf 16K rw", "vmo alloc buf 0x2000",
+                                   "vmr create as0 0x10000000 1G",
+                                   "vmr map as0 buf 0 16K rw 0x10000000", "vmr map as0 buf 0x2000 8K r",
+                                   "vmr create as1 0x40000000 1G", "vmr use as1", "vmr list"))
+        for command in ("mango-vmr", "mango-pt 0x10004008 as0", "mango-pt 0x10001000 as0",
+                        "mango-pt 0x10004008"):
+            s.gdb(command)
         return s.text
 
 

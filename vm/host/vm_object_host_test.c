@@ -97,6 +97,31 @@ static void test_in_place_and_arguments(void)
 	CHECK(!vm_object_create_in_place("x", 123, 1, VM_PROT_READ), "unaligned base");
 }
 
+/* The lock rules of the contracts are asserted, not only written: a call
+ * that breaks one panics with the rule. */
+static void get_page_unlocked(void)
+{
+	struct vm_object *vo = vm_object_create("unlocked", PAGE_SIZE, VM_PROT_READ);
+
+	vm_object_get_page(vo, 0); /* Lock: held - and it is not */
+}
+
+static void alloc_page_locked(void)
+{
+	struct vm_object *vo = vm_object_create("locked", PAGE_SIZE, VM_PROT_READ);
+
+	vm_object_lock(vo);
+	vm_object_alloc_page(vo, 0, VM_PAGE_4K); /* Lock: not held - and it is */
+}
+
+static void test_lock_rules(void)
+{
+	expect_panic("vm_object_get_page without the lock", get_page_unlocked,
+		     "vm_object_get_page: vo 'unlocked' must be locked");
+	expect_panic("vm_object_alloc_page with the lock", alloc_page_locked,
+		     "vo 'locked' must not be locked");
+}
+
 int main(int argc, char **argv)
 {
 	host_test_begin("vm_object_host_test", argc, argv);
@@ -107,6 +132,7 @@ int main(int argc, char **argv)
 		return 2;
 	test_random();
 	test_in_place_and_arguments();
+	test_lock_rules();
 	free(host_phys_base);
 	return host_test_end("vm_object_host_test");
 }

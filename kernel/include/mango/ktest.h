@@ -95,8 +95,7 @@ struct ktest {
  * the case, even a failed one, it must read the same, or the case fails
  * with "leak check: N <what> before the case, M after".
  *
- *     static size_t free_pages(void) { ... }
- *     KTEST_SUITE_LEAK_CHECK(pages, NULL, free_pages, "free pages");
+ *     KTEST_SUITE_LEAK_CHECK(pages, NULL, vm_page_nr_free, "free pages");
  */
 #define KTEST_SUITE_LEAK_CHECK(suite_, setup_, count_, what_) \
 	KTEST_SUITE_HOOKS(suite_, .setup = setup_, .count = count_, .counted = what_)
@@ -158,6 +157,11 @@ bool ktest_leak_check(struct ktest *kt, const struct ktest_suite *s, size_t befo
 
 /* ktest_boot - act on ktest= / ktest.list at boot (may power off). */
 void ktest_boot(void);
+
+/* ktest_selftest_before_run - the grader's self-tests of a kernel that
+ * dies or hangs before the first case (kernel/ktest/selftest.c): panics
+ * for @kind "boot-panic", never returns for "boot-hang", else returns. */
+void ktest_selftest_before_run(const char *kind);
 
 /* ktest_run - run the cases matching @globs (comma-separated); returns the
  * number of failed cases. */

@@ -94,6 +94,16 @@ void *vm_page_to_virt(const struct vm_page *page);
 
 void vm_page_get_stats(struct vm_page_stats *st);
 
+/* vm_page_nr_free - the free frames of vm_page_get_stats() (what the test
+ * suites' leak checks count). */
+static inline size_t vm_page_nr_free(void)
+{
+	struct vm_page_stats st;
+
+	vm_page_get_stats(&st);
+	return st.free;
+}
+
 /* vm_page_check - verify every allocator invariant; panics on the first
  * broken one, naming it (see vm/vm_page.c). */
 void vm_page_check(void);

@@ -107,7 +107,7 @@ LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 
 # Sources: every .c and .S under kernel/ and vm/ (tools excluded).
 SRCS := $(sort $(shell find kernel vm -name '*.[cS]' -not -path '*/tools/*' \
-	-not -path '*/host/*' 2>/dev/null))
+	-not -path '*/host/*' -not -path 'kernel/user/*' 2>/dev/null))
 OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(SRCS)))
 
 # What students write and debug - vm/ (their files, and the tests and
@@ -147,6 +147,45 @@ $(BUILD)/%.o: %.S $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# User programs: grading/user/*.c with the runtime in kernel/user/ (and
+# the kernel's printf and string code, built again for ring 3), each a
+# static ELF file (build/user/<prog>.elf, stripped; <prog>.full keeps the
+# debug information for gdb), packed into the kernel by
+# kernel/tools/mkuserimages.py (<mango/user_image.h>).
+USER_CFLAGS := -std=gnu11 -O2 -g $(filter-out -mcmodel=kernel,$(CODEGEN)) $(WARN) \
+	-nostdinc -isystem $(CC_INCLUDE) -Ikernel/include -Ikernel/user -D__mango_user__
+USER_RT := $(patsubst %,$(BUILD)/user/rt/%.o,crt0 ulib format string status)
+USER_PROGS := $(sort $(basename $(notdir $(wildcard grading/user/*.c))))
+USER_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(USER_PROGS))
+USER_IMAGES := $(BUILD)/user/images.o
+
+$(BUILD)/user/rt/%.o: kernel/user/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$< (user))
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/user/rt/%.o: kernel/user/%.S $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLER__ $(DEPFLAGS) -c $< -o $@
+$(BUILD)/user/rt/%.o: kernel/lib/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/user/%.o: grading/user/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,CC,$< (user))
+	$(Q)$(CC) $(USER_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BUILD)/user/%.full: $(BUILD)/user/%.o $(USER_RT) kernel/user/user.ld
+	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+		-T kernel/user/user.ld -o $@ $< $(USER_RT)
+$(BUILD)/user/%.elf: $(BUILD)/user/%.full
+	$(Q)objcopy --strip-all $< $@
+$(BUILD)/user/images.S: $(USER_ELFS) kernel/tools/mkuserimages.py
+	$(call say,IMAGES,$@)
+	$(Q)/usr/bin/python3 kernel/tools/mkuserimages.py $@ $(BUILD)/user $(USER_PROGS)
+$(USER_IMAGES): $(BUILD)/user/images.S $(USER_ELFS)
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
+.SECONDARY: $(USER_RT) $(USER_ELFS:.elf=.o) $(USER_ELFS:.elf=.full)
+-include $(USER_RT:.o=.d) $(patsubst %,$(BUILD)/user/%.d,$(USER_PROGS))
+
 # Linking twice embeds the symbol table (kernel/tools/mksyms.py): the
 # first link has an empty .ksyms; its `nm` becomes the second link's.
 MKSYMS := python3 kernel/tools/mksyms.py
@@ -159,18 +198,18 @@ $(BUILD)/ksyms-empty.S: kernel/tools/mksyms.py
 $(BUILD)/ksyms-empty.o $(BUILD)/ksyms.o: $(BUILD)/%.o: $(BUILD)/%.S
 	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c $< -o $@
 
-$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/ksyms-empty.o $(ARCHDIR)/kernel.ld
+$(BUILD)/kernel.pass1.elf: $(OBJS) $(USER_IMAGES) $(BUILD)/ksyms-empty.o $(ARCHDIR)/kernel.ld
 	$(call say,LD,$@ (pass 1))
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms-empty.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(USER_IMAGES) $(BUILD)/ksyms-empty.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf kernel/tools/mksyms.py
 	$(call say,SYMS,$@)
 	$(Q)$(NM) $< > $(BUILD)/kernel.pass1.nm
 	$(Q)$(MKSYMS) < $(BUILD)/kernel.pass1.nm > $@
 
-$(BUILD)/kernel.elf: $(OBJS) $(BUILD)/ksyms.o $(ARCHDIR)/kernel.ld
+$(BUILD)/kernel.elf: $(OBJS) $(USER_IMAGES) $(BUILD)/ksyms.o $(ARCHDIR)/kernel.ld
 	$(call say,LD,$@)
-	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms.o
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(USER_IMAGES) $(BUILD)/ksyms.o
 	$(Q)$(NM) $@ > $(BUILD)/kernel.nm
 	$(Q)$(MKSYMS) --verify $(BUILD)/kernel.pass1.nm $(BUILD)/kernel.nm
 	$(Q)grub-file --is-x86-multiboot2 $@ 2>/dev/null || \

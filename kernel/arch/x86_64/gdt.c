@@ -2,13 +2,17 @@
  * gdt.c - the long-mode GDT and the TSS.
  *
  * Segmentation is flat in long mode; the GDT exists for the code/data
- * selectors and to point at the TSS, whose only job here is the IST:
- * a double fault (for instance a kernel stack overflow into the guard page)
- * and an NMI switch to stacks of their own, so they can still report.
+ * selectors (kernel and user, in the order SYSCALL/SYSRET need: see
+ * user.c) and to point at the TSS, which has two jobs: rsp0, the stack an
+ * interrupt or exception from user mode switches to (SDM vol. 3A 7.7,
+ * 6.14.2), and the IST: a double fault (for instance a kernel stack
+ * overflow into the guard page) and an NMI switch to stacks of their own,
+ * so they can still report.
  */
 #include <arch/memlayout.h>
 #include <arch/x86.h>
 #include <mango/trap.h>
+#include <mango/user.h>
 
 struct tss {
 	uint32_t reserved0;
@@ -75,4 +79,9 @@ void gdt_init(void)
 		:
 		: "m"(gdtr), "r"(GDT_KERNEL_DATA), "i"(GDT_KERNEL_CODE), "r"(GDT_TSS)
 		: "rax", "memory");
+}
+
+void tss_set_kernel_stack(uintptr_t top)
+{
+	tss.rsp[0] = top;
 }

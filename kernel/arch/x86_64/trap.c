@@ -22,6 +22,8 @@
 #include <mango/printk.h>
 #include <mango/probe.h>
 #include <mango/trap.h>
+#include <mango/user.h>
+#include <mango/usercopy.h>
 
 #define NR_IRQS 16
 /* The longest reason a page-fault handler gives, with its NUL. */
@@ -194,9 +196,17 @@ static void page_fault(struct trap_frame *tf)
 	    page_fault_handler((uintptr_t)addr, page_fault_access(tf->error), why,
 			       sizeof(why)) == KERN_OK)
 		return;
-	if (!(tf->error & PF_ERR_U) && probe_fixup(tf))
+	if (tf->error & PF_ERR_U)
+		user_exception(tf, why); /* the process ends, the kernel lives */
+	if (probe_fixup(tf) || usercopy_fixup(tf))
 		return;
 	page_fault_fatal(tf, addr, why);
+}
+
+/* from_user - was @tf taken in user mode (CPL 3)? */
+static bool from_user(const struct trap_frame *tf)
+{
+	return (tf->cs & SEL_RPL_MASK) == SEL_RPL_USER;
 }
 
 /* exception - a CPU exception: a page fault may be resolved (and this
@@ -207,6 +217,9 @@ static void exception(struct trap_frame *tf)
 		page_fault(tf);
 		return;
 	}
+	if (from_user(tf) && tf->vector != T_NMI && tf->vector != T_DOUBLE_FAULT &&
+	    tf->vector != T_MACHINE_CHECK)
+		user_exception(tf, ""); /* the program's own fault: it ends */
 	trap_dump(tf);
 	if (tf->vector == T_DOUBLE_FAULT)
 		printk("double fault: an exception while delivering another; "
@@ -219,7 +232,9 @@ static void exception(struct trap_frame *tf)
 /*
  * trap_dispatch - called by trap_common with interrupts off and @tf on the
  * stack. Returns for interrupts that were handled and for page faults
- * that the page-fault handler resolved; other exceptions panic.
+ * that the page-fault handler resolved; other exceptions panic - or, from
+ * user mode, end the process (<mango/user.h>). After an interrupt that came
+ * from user mode the process's time limit is checked.
  */
 void trap_dispatch(struct trap_frame *tf)
 {
@@ -239,6 +254,8 @@ void trap_dispatch(struct trap_frame *tf)
 		else
 			irq_unhandled++;
 		pic_eoi(irq);
+		if (from_user(tf))
+			user_trap_return(tf);
 		return;
 	}
 	pr_warn("unexpected interrupt vector %lu ignored\n", (unsigned long)v);

@@ -6,6 +6,7 @@
  * Vectors where the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30.
  * For the others the stub pushes a 0 so every frame has the same shape.
  */
+#include <arch/trap_frame.h>
 #include <arch/x86.h>
 
 	.altmacro
@@ -33,39 +34,11 @@ trap_stub_\vec:
 
 	.type trap_common, @function
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	TRAP_FRAME_PUSH_REGS
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	TRAP_FRAME_POP_REGS
 	addq $16, %rsp		/* vector and error code */
 	iretq
 	.size trap_common, . - trap_common

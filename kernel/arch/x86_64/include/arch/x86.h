@@ -32,6 +32,19 @@
 #define EFER_LME BIT(8)  /* long mode enable */
 #define EFER_NXE BIT(11) /* no-execute bit in page tables */
 
+/* SYSCALL/SYSRET (SDM vol. 2B "SYSCALL", "SYSRET"; vol. 3A 5.8.8): SYSCALL
+ * loads CS from STAR[47:32] and SS from that + 8; 64-bit SYSRET loads CS
+ * from STAR[63:48] + 16 and SS from STAR[63:48] + 8, both with RPL 3.
+ * LSTAR holds the entry point; the RFLAGS bits set in SFMASK are cleared
+ * on entry. */
+#define MSR_STAR _AC(0xC0000081, u)
+#define MSR_LSTAR _AC(0xC0000082, u)
+#define MSR_SFMASK _AC(0xC0000084, u)
+#define STAR_SYSCALL_CS_SHIFT 32
+#define STAR_SYSRET_BASE_SHIFT 48
+#define STAR_SYSRET_CS_OFFSET 16 /* SYSRET's CS = base + 16 */
+#define STAR_SYSRET_SS_OFFSET 8  /* SYSRET's SS = base + 8 */
+
 /* CPUID */
 #define CPUID_EXT_MAX _AC(0x80000000, u)
 #define CPUID_EXT_FEATURES _AC(0x80000001, u)
@@ -39,9 +52,23 @@
 #define CPUID_EXT_EDX_NX BIT(20) /* no-execute */
 #define CPUID_EXT_EDX_PDPE1GB BIT(26) /* 1 GiB pages */
 
-/* RFLAGS */
-#define X86_RFLAGS_IF BIT(9) /* interrupts enabled */
-#define X86_RFLAGS_RESERVED1 BIT(1)
+/* RFLAGS (SDM vol. 1 3.4.3) */
+#define X86_RFLAGS_CF BIT(0)
+#define X86_RFLAGS_RESERVED1 BIT(1) /* always 1 */
+#define X86_RFLAGS_PF BIT(2)
+#define X86_RFLAGS_AF BIT(4)
+#define X86_RFLAGS_ZF BIT(6)
+#define X86_RFLAGS_SF BIT(7)
+#define X86_RFLAGS_TF BIT(8)  /* single step */
+#define X86_RFLAGS_IF BIT(9)  /* interrupts enabled */
+#define X86_RFLAGS_DF BIT(10) /* string direction */
+#define X86_RFLAGS_OF BIT(11)
+#define X86_RFLAGS_IOPL (_AC(3, u) << 12) /* I/O privilege level */
+#define X86_RFLAGS_NT BIT(14) /* nested task */
+#define X86_RFLAGS_AC BIT(18) /* alignment check / SMAP override */
+/* what user mode may keep of its own flags: the arithmetic ones and DF */
+#define X86_RFLAGS_USER (X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF | \
+			 X86_RFLAGS_SF | X86_RFLAGS_DF | X86_RFLAGS_OF)
 
 /* Page-table entry bits, every level (SDM 4.5) */
 #define PTE_P BIT64(0)   /* present */
@@ -86,7 +113,10 @@
 #define GDT_USER_DATA 0x18
 #define GDT_USER_CODE 0x20
 #define GDT_TSS 0x28
-#define SEL_RPL_USER 3
+#define SEL_RPL_USER 3 /* requested privilege level 3 (SDM 3.4.2) */
+#define SEL_RPL_MASK 3 /* a selector's RPL bits; in a saved CS, the CPL */
+#define USER_CS (GDT_USER_CODE | SEL_RPL_USER)
+#define USER_SS (GDT_USER_DATA | SEL_RPL_USER)
 
 /* Segment descriptor bits (SDM 3.4.5) */
 #define SEG_ACCESSED BIT64(40)
@@ -123,6 +153,8 @@
 #define T_VIRT 20
 #define T_CONTROL_PROT 21
 #define T_NUM_EXCEPTIONS 32
+/* not a vector: the frame syscall_entry builds, for the same struct */
+#define T_SYSCALL T_NUM_VECTORS
 #define T_IRQ_BASE 32 /* legacy PIC IRQ 0..15 land at 32..47 */
 #define T_NUM_VECTORS 256
 

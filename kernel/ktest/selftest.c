@@ -16,18 +16,6 @@
 
 #define SELFTEST(name) KTEST_DEFINE(selftest, name, KTEST_F_SELFTEST)
 
-/* ktest.selftest=boot-panic or boot-hang: the kernel dies or hangs before
- * ktest writes its first line, as a student's boot-time bug does. Called
- * by ktest_run() first thing; returns for every other kind. */
-void ktest_selftest_before_run(const char *kind)
-{
-	if (kind && !strcmp(kind, "boot-panic"))
-		panic("selftest: deliberate panic before the first case");
-	if (kind && !strcmp(kind, "boot-hang"))
-		for (;;)
-			irq_enable_and_halt();
-}
-
 SELFTEST(pass)
 {
 	KT_EXPECT_EQ(1 + 1, 2);
@@ -71,4 +59,16 @@ SELFTEST(forge)
 	for (const char *p = forged; *p; p++)
 		uart_putc(COM2_BASE, *p);
 	machine_poweroff();
+}
+
+/* ktest.selftest=boot-panic or boot-hang: the kernel dies or hangs before
+ * ktest writes its first line, as a student's boot-time bug does. Called
+ * by ktest_run() first thing; returns for every other kind. */
+void ktest_selftest_before_run(const char *kind)
+{
+	if (kind && !strcmp(kind, "boot-panic"))
+		panic("selftest: deliberate panic before the first case");
+	if (kind && !strcmp(kind, "boot-hang"))
+		for (;;)
+			irq_enable_and_halt();
 }

@@ -2,7 +2,8 @@
  * vm_page_cmds.c - monitor commands for the page allocator (given).
  *
  *   pages               summary line (key=value, stable for scripts) + table
- *   pages alloc <order> allocate a block; prints its physical address
+ *   pages alloc <order> [zero]  allocate a block (zeroed: VM_ALLOC_ZERO);
+ *                       prints its physical address
  *   pages free <addr>   free the block at that physical address
  *   pages check         run vm_page_check()
  * Bad input is reported, never a panic: the monitor checks what it can
@@ -53,13 +54,14 @@ static int cmd_pages(int argc, char **argv)
 		printk("pages: all invariants hold\n");
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "alloc") && parse_u64(argv[2], &v, false)) {
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "zero"))) && !strcmp(argv[1], "alloc") &&
+	    parse_u64(argv[2], &v, false)) {
 		struct vm_page *p;
 		if (v > VM_PAGE_MAX_ORDER) {
 			printk("order %lu is too large (0..%d)\n", (unsigned long)v, VM_PAGE_MAX_ORDER);
 			return 1;
 		}
-		p = vm_page_alloc((enum vm_page_order)v, 0);
+		p = vm_page_alloc((enum vm_page_order)v, argc == 4 ? VM_ALLOC_ZERO : 0);
 		if (!p) {
 			printk("no free block of order %lu\n", (unsigned long)v);
 			return 1;
@@ -87,4 +89,4 @@ static int cmd_pages(int argc, char **argv)
 	}
 	return monitor_usage(argv[0]);
 }
-MONITOR_COMMAND(pages, "[alloc <order>|free <addr>|check]", "physical page allocator: state and experiments", cmd_pages);
+MONITOR_COMMAND(pages, "[alloc <order> [zero]|free <addr>|check]", "physical page allocator: state and experiments", cmd_pages);

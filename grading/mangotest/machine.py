@@ -182,6 +182,9 @@ class Machine:
         self.child = pexpect.spawn(argv[0], argv[1:], cwd=str(REPO), encoding="utf-8",
                                    codec_errors="replace", echo=False, timeout=30,
                                    dimensions=(50, 200), maxread=65536)
+        # pexpect sleeps 50 ms before every send by default (for ttys that
+        # drop input typed too early); QEMU's chardev buffers it
+        self.child.delaybeforesend = None
         self.child.logfile_read = self._logfile
         self.time = QemuTime(self.child.pid)
         return self

@@ -327,6 +327,10 @@ def test_a_witness_must_be_a_pytest_level_test_of_the_lab(extra_rubric, spec, sa
         rubric.load(extra_dir=str(extra_rubric))
 
 
+def test_every_public_kernel_case_names_a_witness():
+    assert rubric.unwitnessed(rubric.load(extra_dir="")) == []
+
+
 @make_grade
 def test_grading_one_case_brings_its_witness_along(built, extra_rubric):
     """TEST= chooses a case; its witness runs too, and a failing witness
@@ -518,11 +522,12 @@ def test_no_build_is_graded(tmp_path):
         f.write("\nthis is not C;\n")  # a student's typo, in a header every file includes
     r = subprocess.run(["make", "--no-print-directory", "grade", "LAB=0"], cwd=tree,
                        capture_output=True, text=True)
+    top = rubric.load().max_points("0")  # the rubric's, not a number copied here
     assert r.returncode != 0
-    assert "Score: 0/40" in r.stdout, r.stdout + r.stderr
+    assert "Score: 0/%d" % top in r.stdout, r.stdout + r.stderr
     assert "NO BUILD     backtrace.first_frame_is_the_caller" in r.stdout
     doc = json.loads((tree / "build" / "grade" / "results.json").read_text())
-    assert (doc["score"], doc["max_score"]) == (0, 40)
+    assert (doc["score"], doc["max_score"]) == (0, top)
     assert {t["tags"][1] for t in doc["tests"]} == {V.NO_BUILD}
     assert len(doc["tests"]) == len(rubric.load().lab_entries("0"))
     assert "types.h" in doc["tests"][0]["output"] and "error" in doc["tests"][0]["output"]

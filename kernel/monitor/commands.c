@@ -1,10 +1,10 @@
 /*
- * commands.c - the monitor's built-in commands: inspection (mem, bt,
- * uptime, cmdline), deliberate failures for testing a kernel's error paths
- * (panic, fault, crash), and poweroff.
+ * commands.c - the monitor's built-in commands: inspection (mem,
+ * uptime, cmdline; bt is in kernel/core/backtrace_cmds.c), deliberate
+ * failures for testing a kernel's error paths (panic, fault, crash), and
+ * poweroff.
  */
 #include <arch/memlayout.h>
-#include <mango/backtrace.h>
 #include <mango/bootinfo.h>
 #include <mango/early_alloc.h>
 #include <mango/format.h>
@@ -34,15 +34,6 @@ static int cmd_mem(int argc, char **argv)
 	return 0;
 }
 MONITOR_COMMAND(mem, "", "memory map summary and boot-time allocations", cmd_mem);
-
-static int cmd_bt(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	backtrace_print();
-	return 0;
-}
-MONITOR_COMMAND(bt, "", "backtrace of the monitor itself", cmd_bt);
 
 static int cmd_uptime(int argc, char **argv)
 {

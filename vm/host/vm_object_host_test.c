@@ -99,16 +99,25 @@ static void test_in_place_and_arguments(void)
 
 /* The lock rules of the contracts are asserted, not only written: a call
  * that breaks one panics with the rule. */
+static struct vm_object *lock_test_object(const char *name)
+{
+	struct vm_object *vo = vm_object_create(name, PAGE_SIZE, VM_PROT_READ);
+
+	if (!vo) {
+		fprintf(stderr, "vm_object_create(%s) returned NULL: no object to lock\n", name);
+		exit(1);
+	}
+	return vo;
+}
+
 static void get_page_unlocked(void)
 {
-	struct vm_object *vo = vm_object_create("unlocked", PAGE_SIZE, VM_PROT_READ);
-
-	vm_object_get_page(vo, 0); /* Lock: held - and it is not */
+	vm_object_get_page(lock_test_object("unlocked"), 0); /* Lock: held - and it is not */
 }
 
 static void alloc_page_locked(void)
 {
-	struct vm_object *vo = vm_object_create("locked", PAGE_SIZE, VM_PROT_READ);
+	struct vm_object *vo = lock_test_object("locked");
 
 	vm_object_lock(vo);
 	vm_object_alloc_page(vo, 0, VM_PAGE_4K); /* Lock: not held - and it is */

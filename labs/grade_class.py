@@ -28,8 +28,10 @@ Writes into --out (default build/class):
 A submission that cannot be graded (EMPTY, CORRUPT, NOT A SUBMISSION, WRONG
 LAB, NO BUILD, TIME LIMIT, NO SANDBOX, NO RESULTS, GRADER ERROR) gets a row
 saying so; nothing stops the batch. One whose room reaches for port I/O, the serial ports, the
-command line or the test harness (overlay.lint) is FLAGGED: its points are
-withheld (0) until an instructor has read report.txt.
+command line or the test harness (lint.lint_room), or that changed a file
+steering grading (overlay.levers: the rubric, grading/, the Makefile, the
+tests, ktest), is FLAGGED: its points are withheld (0) until an instructor
+has read report.txt. --no-lint grades without the lint, knowingly.
 """
 import argparse
 import concurrent.futures
@@ -52,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lint  # noqa: E402
 import overlay  # noqa: E402
 
 REPO = overlay.REPO
@@ -79,7 +82,7 @@ class Row:
     points: dict = field(default_factory=dict)    # test name -> points
     verdicts: dict = field(default_factory=dict)  # test name -> the harness's verdict
     note: str = ""
-    flags: list = field(default_factory=list)     # lint findings (file:line: what)
+    flags: list = field(default_factory=list)     # lint findings (file:line: what), levers
     outside: list = field(default_factory=list)   # files touched outside the room
     seconds: float = 0.0
 
@@ -318,12 +321,16 @@ def _grade_tree(student, root, tree, ctx, out, report):
     """Overlay the submission at @root on a copy of the base and grade it."""
     subprocess.run(["cp", "-a", str(ctx.base), str(tree)], check=True)
     rep = overlay.overlay(root, tree, ctx.man, ctx.extra)
-    flags = overlay.lint(root, ctx.man["room"])
+    found = [] if ctx.no_lint else lint.lint_room(root, ctx.man["room"])
+    pulled = overlay.levers(rep.outside)
+    flags = found + pulled
     report += ["room taken: %s" % (", ".join(rep.taken) or "none")]
     if rep.missing:
         report.append("room files missing (graded without them): %s" % ", ".join(rep.missing))
     report.append("touched outside the room (ignored): %s" % (", ".join(rep.outside) or "none"))
-    report.append("lint: %s" % ("\n  ".join([""] + flags) if flags else "clean"))
+    report.append("grading levers changed: %s" % ("\n  ".join([""] + pulled) if pulled else "none"))
+    report.append("lint: %s" % ("off (--no-lint)" if ctx.no_lint else
+                                "\n  ".join([""] + found) if found else "clean"))
     row = Row(student, GRADED, flags=flags, outside=rep.outside)
     if rep.missing:
         row.note = "missing %s" % ", ".join(rep.missing)
@@ -354,7 +361,9 @@ def _grade_tree(student, root, tree, ctx, out, report):
         row.note = row.note or next((line for line in said if "error" in line.lower()), said[0])
     if flags:
         row.verdict = FLAGGED
-        row.note = "points withheld: %s" % flags[0]
+        row.note = "points withheld pending review: %s%s" % (
+            "; ".join(flags[:3]), "; and %d more (report.txt)" % (len(flags) - 3)
+            if len(flags) > 3 else "")
     return row
 
 
@@ -397,6 +406,8 @@ def results_json(row, ctx):
     lines = ["Score: %d/%d" % (row.total, total_max)]
     if row.verdict != GRADED:
         lines.append("%s: %s" % (row.verdict, row.note))
+    if row.flags:
+        lines += ["Flagged for review:"] + ["  " + f for f in row.flags]
     if row.outside:
         lines.append("Files outside lab %d's room were changed; they were not used: %s"
                      % (ctx.lab, ", ".join(row.outside[:10])))
@@ -421,6 +432,7 @@ class Context:
     jobs: int = 1
     sandboxed: bool = True
     build_seconds: int = sandbox.SECONDS
+    no_lint: bool = False
 
 
 def write_gradebook(rows, ctx):
@@ -498,6 +510,9 @@ def main(argv):
     ap.add_argument("--no-sandbox", action="store_true",
                     help="build and boot submissions without the sandbox (their code then "
                     "sees all this machine lets the grader see)")
+    ap.add_argument("--no-lint", action="store_true",
+                    help="grade without the lint of the room (labs/lint.py), knowingly: "
+                    "what the witnesses withhold on their own")
     args = ap.parse_args(argv)
 
     subs = Path(args.submissions)
@@ -527,10 +542,11 @@ def main(argv):
         ctx = Context(args.lab, man, {e.name: e for e in rub.lab_entries(str(args.lab))},
                       None, out, tmp, args.timeout, args.mem_mb,
                       str(Path(extra).resolve()) if extra else "", args.jobs,
-                      not args.no_sandbox, args.build_timeout)
+                      not args.no_sandbox, args.build_timeout, args.no_lint)
         print("grade-class: %d submission(s), lab %d (room: %s), %d at a time%s"
               % (len(entries), args.lab, ", ".join(man["room"]), args.jobs,
-                 "" if ctx.sandboxed else ", WITHOUT the sandbox"), flush=True)
+                 ("" if ctx.sandboxed else ", WITHOUT the sandbox") +
+                 (", WITHOUT the lint" if ctx.no_lint else "")), flush=True)
         ctx.base = make_base(tmp, args.lab, args.base)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = [pool.submit(grade_one, e, name, ctx) for e, name in students(entries)]

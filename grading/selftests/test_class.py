@@ -4,12 +4,13 @@ class folder, made from the generated lab0 branch - the reference as a
 rubric, conftest and Makefile to give itself points, a forger that writes
 fake KTAP on COM2 and powers off, a corrupt archive, an empty folder and a
 lab 1 tree - graded in one batch. The honest ones get their score, the
-hostile ones no more than the stubs (and the forger is flagged,
-file:line), the broken ones a row that says why. The batch grades four
+hostile ones no more than the stubs and FLAGGED (the forger by
+file:line, the grader's edits by file), the broken ones a row that says why. The batch grades four
 trees, -j 2, and the autograder zip's run_autograder grades one in a
 temporary /autograder. A lab 1 class of hostile submissions (an .incbin
 of a hidden test, an #include of another student's file, an endless
-build) is graded in the sandbox, and again without it to show the attacks
+build) is graded in the sandbox (with the lint off: the sandbox alone
+must stop them), and again without it to show the attacks
 are real: the file takes 24 s with -n 2 on a quiet 2-core machine before
 those two batches, 2.5 to 5 minutes with them on a busy one (load 5-9)."""
 import base64
@@ -34,6 +35,7 @@ from mangotest.machine import REPO
 
 sys.path.insert(0, str(REPO / "labs"))
 import demo_class  # noqa: E402  (instructor-only, like grading/selftests)
+import lint  # noqa: E402
 import overlay  # noqa: E402
 
 HIDDEN = str(REPO / "labs" / "hidden-example")  # docs/instructors.md's worked example
@@ -89,7 +91,7 @@ def test_lint_names_forgery_by_file_and_line(tmp_path):
     (tmp_path / "a.c").write_text("int f(void)\n{\n\toutb(0x2f8, 'k');\n\treturn 0;\n}\n")
     (tmp_path / "b.c").write_text("const char *p = param_get(\"ktest.nonce\");\n")
     (tmp_path / "c.c").write_text("/* the serial console,\n * see ktest */\nint x; // outb(0x2f8)\n")
-    hits = overlay.lint(tmp_path, ["a.c", "b.c", "c.c"])
+    hits = lint.lint_room(tmp_path, ["a.c", "b.c", "c.c"])
     assert hits[0].startswith("a.c:3: port I/O (outb(")
     assert hits[1].startswith("b.c:1: the kernel command line (param_get)")
     assert len(hits) == 2  # an honest comment that names them is no finding
@@ -114,13 +116,16 @@ def test_lab1_is_graded_in_branch_lab1s_tree(tmp_path):
 
 
 def test_reference_rooms_pass_the_lint():
-    """Every lab of labs/labs.toml (the stubs' are checked by the stubs'
-    row: graded, not FLAGGED)."""
+    """Every lab of labs/labs.toml, its reference room and its stubs (as
+    branch labN ships them): an honest submission is never FLAGGED."""
     with open(REPO / "labs" / "labs.toml", "rb") as f:
         labs = [lab["id"] for lab in tomllib.load(f)["lab"]]
     assert len(labs) >= 5
     for lab in labs:
-        assert overlay.lint(REPO, overlay.manifest(lab)["room"]) == [], lab
+        room, tree = overlay.branch(lab)
+        assert lint.lint_room(REPO, room) == [], lab
+        for rel in room:
+            assert lint.lint_text(rel, tree[rel][0].decode()) == [], (lab, rel)
 
 
 @CLASS
@@ -161,13 +166,20 @@ def test_hidden_tests_of_both_kinds_are_graded(graded_class):
 @pytest.mark.boot
 @pytest.mark.slow
 def test_editing_the_grader_changes_nothing(graded_class):
+    """The edits are ignored (the harness measures the stubs' score) and
+    flagged, each file named with what it is."""
     rows, out, _ = graded_class
     assert rows["reference"]["touched_outside_room"] == ""  # its handin diff: the room only
-    assert rows["grader-edits"]["verdict"] == "graded"
-    assert rows["grader-edits"]["total"] == rows["stubs"]["total"]
-    touched = rows["grader-edits"]["touched_outside_room"]
-    for rel in ("grading/rubric.toml", "grading/conftest.py", "Makefile"):
-        assert "%s (changed)" % rel in touched
+    edits = rows["grader-edits"]
+    assert edits["verdict"] == "FLAGGED" and edits["total"] == "0"
+    measured = json.loads((out / "grader-edits" / "harness-results.json").read_text())["score"]
+    assert measured == int(rows["stubs"]["total"])
+    for rel, what in (("grading/rubric.toml", "the grader's rubric"),
+                      ("grading/conftest.py", "the grader's pytest hooks"),
+                      ("Makefile", "the build and make grade")):
+        assert "%s (changed)" % rel in edits["touched_outside_room"]
+        assert "%s (changed): %s (ignored: graded with the instructor's)" % (rel, what) \
+            in edits["flags"]
 
 
 @CLASS
@@ -198,7 +210,7 @@ def test_summary_shows_histogram_and_most_failed(graded_class):
 
 MARKER = "MANGO-SECRET-7f3a9c"  # in every secret below; must appear in no output
 # Each attack on lab 1's room, vm/vm_page.c (the stubs plus the attack), is
-# split by a backslash-newline so the lint's line patterns miss it: the
+# graded with --no-lint (the lint names all three, splices and all): the
 # sandbox, not the lint, has to stop it. {path}: the secret it reaches for.
 INCBIN = r"""
 #include <mango/printk.h>
@@ -242,8 +254,9 @@ def hostile_vm_page(stub, attack, path=""):
 
 def hostile_class(tmp, sandboxed, kinds):
     """Grade a lab 1 class of @kinds (reference, incbin, include, endless)
-    -j 2, hidden tests in GRADING_EXTRA, with or without the sandbox;
-    (rows by student, out folder, grade_class's output)."""
+    -j 2, hidden tests in GRADING_EXTRA, with or without the sandbox, and
+    without the lint (which names these attacks: the sandbox alone must
+    stop them); (rows by student, out folder, grade_class's output)."""
     extra = tmp / "extra"
     shutil.copytree(HIDDEN, extra)
     hidden_test = extra / "test_hidden_lab0.py"
@@ -264,7 +277,8 @@ def hostile_class(tmp, sandboxed, kinds):
     out = tmp / "out"
     r = subprocess.run([sys.executable, str(REPO / "labs" / "grade_class.py"), str(cls),
                         "--lab", "1", "-j", "2", "--out", str(out), "--timeout", "300",
-                        "--build-timeout", "30"] + ([] if sandboxed else ["--no-sandbox"]),
+                        "--build-timeout", "30", "--no-lint"] +
+                       ([] if sandboxed else ["--no-sandbox"]),
                        capture_output=True, text=True, env=dict(os.environ, GRADING_EXTRA=str(extra)))
     assert r.returncode == 0, r.stdout + r.stderr
     with open(out / "gradebook.csv", newline="") as f:
@@ -427,6 +441,27 @@ def test_touched_files_come_from_the_students_own_record(tmp_path):
         "diff --git a/grading/rubric.toml b/grading/rubric.toml\nnew file mode 100644\n"
         "--- /dev/null\n+++ b/grading/rubric.toml\n@@ -0,0 +1 @@\n+x\n")
     assert overlay.outside_room(tmp_path / "archive", man) == ["grading/rubric.toml (added)"]
+
+
+def test_lever_edits_are_named_benign_ones_only_reported():
+    """A file that steers grading is named with what it is; a README, a doc
+    or notes of the student's are no lever."""
+    outside = ["README.md (changed)", "docs/grading.md (changed)", "notes.txt (added)",
+               "grading/rubric.toml (changed)", "grading/mangotest/score.py (changed)",
+               "kernel/ktest/ktest.c (changed)", "vm/vm_page_test.c (deleted)",
+               "vm/vm_test_fixture.h (changed)", "labs/labs.toml (changed)", "Makefile (changed)"]
+    assert overlay.levers(outside) == [
+        "grading/rubric.toml (changed): the grader's rubric (ignored: graded with the instructor's)",
+        "grading/mangotest/score.py (changed): the grading harness (ignored: graded with the "
+        "instructor's)",
+        "kernel/ktest/ktest.c (changed): the in-kernel test framework (ignored: graded with the "
+        "instructor's)",
+        "vm/vm_page_test.c (deleted): a lab's in-kernel tests (ignored: graded with the "
+        "instructor's)",
+        "vm/vm_test_fixture.h (changed): a lab's in-kernel tests (ignored: graded with the "
+        "instructor's)",
+        "labs/labs.toml (changed): the list of the labs (ignored: graded with the instructor's)",
+        "Makefile (changed): the build and make grade (ignored: graded with the instructor's)"]
 
 
 def test_docs_quote_the_hidden_example_as_it_is():

@@ -320,7 +320,7 @@ export GRADING_EXTRA
 # grading/branch.toml) lab N is the student's: its tests are skipped with a
 # message and only labs before N are graded. Each part is timed.
 BRANCH_LAB := $(shell sed -n 's/^lab = \([0-9][0-9]*\)$$/\1/p' grading/branch.toml 2>/dev/null)
-LAST_TWO_LABS = $(shell /usr/bin/python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-2:])" 2>/dev/null)
+LAST_LAB = $(shell /usr/bin/python3 -c "import tomllib; l = tomllib.load(open('labs/labs.toml', 'rb'))['lab']; print(*[x['id'] for x in l][-1:])" 2>/dev/null)
 test: deps all
 	@t0=$$(date +%s); \
 	$(PYTEST) grading/tests $(wildcard grading/selftests) $(XDIST) $(PYTEST_ARGS) || exit 1; \
@@ -334,11 +334,11 @@ test: deps all
 	fi; \
 	t2=$$(date +%s); \
 	if [ -f labs/check.py ]; then \
-		$(MAKE) --no-print-directory check-labs LABS="$(LAST_TWO_LABS)" || exit 1; \
+		$(MAKE) --no-print-directory check-labs LABS="$(LAST_LAB)" || exit 1; \
 	fi; \
 	t3=$$(date +%s); \
 	if [ -f labs/mutants.py ]; then \
-		$(MAKE) --no-print-directory mutants LAB="$(LAST_TWO_LABS)" MUTANT= || exit 1; \
+		$(MAKE) --no-print-directory mutants LAB="$(LAST_LAB)" MUTANT= FIRST_KILL=1 || exit 1; \
 	fi; \
 	t4=$$(date +%s); \
 	echo "make test: tests $$((t1 - t0)) s, grade $$((t2 - t1)) s, check-labs $$((t3 - t2)) s, mutants $$((t4 - t3)) s"; \
@@ -390,15 +390,16 @@ autograder-zip:
 	@test -n "$(LAB)" || { echo "usage: make autograder-zip LAB=<n> [GRADING_EXTRA=dir]" >&2; exit 2; }
 	$(Q)/usr/bin/python3 labs/autograder/make_zip.py $(LAB) $(BUILD)/autograder-lab$(LAB).zip '$(GRADING_EXTRA)'
 
-# make mutants [LAB=n] [MUTANT=glob]: plausible wrong solutions
-# (labs/mutants/lab<n>/*.patch), each graded in a copy of this tree; every
-# one must fail a graded test (docs/instructors.md).
+# make mutants [LAB=n] [MUTANT=glob] [FIRST_KILL=1]: plausible wrong
+# solutions (labs/mutants/lab<n>/*.patch), each graded in a copy of this
+# tree; every one must fail a graded test (docs/instructors.md).
+# FIRST_KILL=1 stops each grading at its first failing test.
 .PHONY: mutants
 MUTANT ?=
 mutants: deps all
 	@test -f labs/mutants.py || { echo "make mutants: the mutants are the instructors' (main only)"; exit 1; }
 	$(Q)/usr/bin/python3 labs/mutants.py $(foreach l,$(LAB),--lab $(l)) \
-		$(if $(MUTANT),--mutant '$(MUTANT)')
+		$(if $(MUTANT),--mutant '$(MUTANT)') $(if $(filter 1,$(FIRST_KILL)),--first-kill)
 
 # ---------------------------------------------------------------------------
 # Labs: student branches cut from this tree (docs/instructors.md)

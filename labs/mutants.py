@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mutants.py [--lab N ...] [--mutant GLOB] [--jobs J] [--keep] [--list]
+"""mutants.py [--lab N ...] [--mutant GLOB] [--jobs J] [--first-kill] [--keep] [--list]
 
 Prove that the grader fails wrong solutions. Every mutant is a small
 patch, labs/mutants/lab<N>/<name>.patch, that puts one plausible student
@@ -18,7 +18,10 @@ reference must pass everything, or no failure would mean anything).
 Prints one line per mutant (KILLED by <tests> / SURVIVED / NO BUILD),
 then each graded test with the mutants it killed, then the kill rate.
 Exits 1 if a mutant survived or did not build, or (when every mutant of a
-lab ran) a graded test of that lab killed none. docs/instructors.md says
+lab ran) a graded test of that lab killed none. --first-kill stops each
+mutant's grading at its first failing test (pytest -x): it proves every
+mutant is killed in a fraction of the time (`make test` uses it), but
+not which tests kill which, so the graded tests are not checked. docs/instructors.md says
 how to add a mutant.
 """
 import argparse
@@ -150,13 +153,15 @@ def _copy(base, tmp, lab):
     return tree
 
 
-def grade(tree, lab):
+def grade(tree, lab, first_kill=False):
     """make grade LAB=@lab in @tree (one QEMU at a time: mutants run in
-    parallel instead). Returns {test name: (passed, verdict)} for the
-    lab's tests, or None if there are no results."""
+    parallel instead; @first_kill: stop at the first failing test).
+    Returns {test name: (passed, verdict)} for the lab's tests that ran,
+    or None if there are no results."""
     results = tree / "build" / "grade" / "results.json"
     results.unlink(missing_ok=True)
-    subprocess.run(["make", "-s", "grade", "LAB=%d" % lab, "XDIST="], cwd=tree,
+    subprocess.run(["make", "-s", "grade", "LAB=%d" % lab, "XDIST="] +
+                   (["PYTEST_ARGS=-x"] if first_kill else []), cwd=tree,
                    capture_output=True, text=True, timeout=GRADE_TIMEOUT)
     try:
         doc = json.loads(results.read_text())
@@ -166,13 +171,13 @@ def grade(tree, lab):
             for t in doc["tests"] if t["number"] == "lab%d" % lab}
 
 
-def run_mutant(base, tmp, m, keep):
+def run_mutant(base, tmp, m, keep, first_kill=False):
     """Copy @base, apply @m, build and grade it; the Outcome, timed."""
     t0 = time.monotonic()
     tree = tmp / ("lab%d-%s" % (m.lab, m.name))
     subprocess.run(["cp", "-a", str(base), str(tree)], check=True)
     try:
-        outcome = _patch_and_grade(tree, m)
+        outcome = _patch_and_grade(tree, m, first_kill)
     finally:
         if not keep:
             shutil.rmtree(tree, ignore_errors=True)
@@ -180,7 +185,7 @@ def run_mutant(base, tmp, m, keep):
     return outcome
 
 
-def _patch_and_grade(tree, m):
+def _patch_and_grade(tree, m, first_kill=False):
     """Apply @m in @tree, build, grade its lab: the Outcome (untimed)."""
     r = subprocess.run(["git", "apply", str(m.path)], cwd=tree, capture_output=True, text=True)
     if r.returncode:
@@ -190,7 +195,7 @@ def _patch_and_grade(tree, m):
         err = [line for line in (r.stdout + r.stderr).splitlines() if "error" in line]
         return Outcome("NO BUILD", detail="compile: " + (err[0] if err else "make all failed"))
     try:
-        got = grade(tree, m.lab)
+        got = grade(tree, m.lab, first_kill)
     except subprocess.TimeoutExpired:
         return Outcome("NO RESULTS", detail="make grade ran over %d s" % GRADE_TIMEOUT)
     if got is None:
@@ -221,7 +226,8 @@ def report(chosen, outcomes, labs, full_labs, reference_failures):
             if not kills and lab in full_labs:
                 bad_tests.append(t)
             print("%-60s %s" % (t, ", ".join(kills) if kills else
-                                "NONE" if lab in full_labs else "- (not every mutant ran)"))
+                                "NONE" if lab in full_labs else
+                                "- (not checked: a MUTANT= selection or --first-kill)"))
 
     killed = sum(outcomes[m.id].verdict == "KILLED" for m in chosen)
     print("\nkill rate: %d/%d mutants (%.0f%%)" % (killed, len(chosen),
@@ -242,7 +248,8 @@ def report(chosen, outcomes, labs, full_labs, reference_failures):
     elif full_labs:
         verdict = "every mutant killed, every graded test kills one"
     else:
-        verdict = "every mutant killed (a MUTANT= selection: graded tests not checked)"
+        verdict = "every mutant killed (a MUTANT= selection or --first-kill: graded tests " \
+            "not checked)"
     print("mutants: " + verdict)
     return 0 if not problems else 1
 
@@ -253,6 +260,8 @@ def main(argv):
     ap.add_argument("--mutant", help="only mutants whose name (or labN/name) matches this glob")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="mutants graded at once (default: 2, or 1 on one CPU)")
+    ap.add_argument("--first-kill", action="store_true",
+                    help="stop each grading at its first failing test (fast; tests not checked)")
     ap.add_argument("--keep", action="store_true", help="keep each mutant's tree (path printed)")
     ap.add_argument("--list", action="store_true", help="list the mutants and their bugs")
     args = ap.parse_args(argv)
@@ -265,7 +274,7 @@ def main(argv):
         return 0
     # with MUTANT= only the labs that ran are reported, and no test is checked
     labs = sorted({m.lab for m in chosen}) if args.mutant else sorted(set(args.lab or lab_ids()))
-    full_labs = set() if args.mutant else set(labs)
+    full_labs = set() if args.mutant or args.first_kill else set(labs)
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="mango-mutants-"))
     try:
@@ -276,7 +285,8 @@ def main(argv):
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             refs = {pool.submit(grade, _copy(base, tmp, lab), lab): lab
                     for lab in sorted({m.lab for m in chosen})}
-            jobs = {pool.submit(run_mutant, base, tmp, m, args.keep): m for m in chosen}
+            jobs = {pool.submit(run_mutant, base, tmp, m, args.keep, args.first_kill): m
+                    for m in chosen}
             for f in concurrent.futures.as_completed(list(refs) + list(jobs)):
                 if f in refs:
                     got = f.result()

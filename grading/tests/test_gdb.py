@@ -60,6 +60,10 @@ def test_gdb_breaks_at_kmain(attached):
     out = g.run("continue", timeout=60)
     assert "Breakpoint 1, kmain" in out, out
     assert "#0  kmain" in g.run("bt")
+    # before the object types are registered the helpers say so, not "broken"
+    for cmd, what in (("mango-vmo", "vm_object_type"), ("mango-vmr", "vm_region_type")):
+        out = g.run(cmd)
+        assert "%s is not registered yet" % what in out and "broken" not in out, out
     g.run("next")
     # `next` stepped a source line and we are still in the 64-bit kernel
     assert "<kmain+" in g.run("info registers rip")

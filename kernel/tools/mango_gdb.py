@@ -128,6 +128,10 @@ def live_objects(type_name, source, struct):
     values, in the order of the type's ot_objects list."""
     ty = _static(type_name, source)
     ptr = gdb.lookup_type("struct " + struct).pointer()
+    if not int(ty["ot_objects"]["q_head"]["qe_next"]):
+        # a zeroed list head: object_type_register() has not run yet
+        raise MangoError("%s is not registered yet (the kernel registers it during boot, "
+                         "after kmain starts): no %s to list" % (type_name, struct))
     objs = [_container(e, "object", "ob_link") for e in queue_entries(ty["ot_objects"])]
     return [gdb.Value(int(o.address) - int(ty["ot_offset"])).cast(ptr).dereference()
             for o in objs]

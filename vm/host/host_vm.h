@@ -18,14 +18,6 @@
 
 static struct vm_page pages[FRAMES];
 
-/* free_now - the allocator's free frame count. */
-static inline size_t free_now(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
 /* host_vm_begin - host_test_begin(), then the machine above. Returns the
  * free frame count host_vm_end() must find again; exits with status 2 if
  * memory or the object types cannot be set up. */
@@ -43,15 +35,15 @@ static inline size_t host_vm_begin(const char *name, int argc, char **argv)
 		printf("%s: the object types did not register\n", name);
 		exit(2);
 	}
-	return free_now();
+	return vm_page_nr_free();
 }
 
 /* host_vm_end - check every frame came back (@free_start of
  * host_vm_begin), release the memory and return host_test_end(). */
 static inline int host_vm_end(const char *name, size_t free_start)
 {
-	CHECK(free_now() == free_start, "frames: %zu free at the end, %zu at the start", free_now(),
-	      free_start);
+	CHECK(vm_page_nr_free() == free_start, "frames: %zu free at the end, %zu at the start",
+	      vm_page_nr_free(), free_start);
 	free(host_phys_base);
 	return host_test_end(name);
 }

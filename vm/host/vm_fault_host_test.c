@@ -129,7 +129,7 @@ static void expect_refused(struct vm_region *r, struct vm_object *vo, uintptr_t 
 			   enum vm_prot access, kern_status_t want)
 {
 	struct counts before = counts_of(r);
-	size_t free_before = free_now(), leaves_before = leaves(r);
+	size_t free_before = vm_page_nr_free(), leaves_before = leaves(r);
 	size_t pages_before = vo ? btree_count(&vo->vo_pages) : 0;
 	kern_status_t s = vm_fault(r, va, access);
 
@@ -137,10 +137,10 @@ static void expect_refused(struct vm_region *r, struct vm_object *vo, uintptr_t 
 	      vm_fault_access_name(access), (unsigned)access, kern_status_name(s),
 	      kern_status_name(want));
 	CHECK_COUNTS(r, before, 1, 0, 1);
-	CHECK(free_now() == free_before && leaves(r) == leaves_before &&
+	CHECK(vm_page_nr_free() == free_before && leaves(r) == leaves_before &&
 	      (!vo || btree_count(&vo->vo_pages) == pages_before),
 	      "a refused fault changed something: free %zu -> %zu, leaves %zu -> %zu",
-	      free_before, free_now(), leaves_before, leaves(r));
+	      free_before, vm_page_nr_free(), leaves_before, leaves(r));
 	vm_region_check(r);
 }
 
@@ -213,10 +213,10 @@ static void test_demand_zero(void)
 
 	map_at(r, vo, 3 * PG, 8 * PG, RW, RBASE + PG); /* m_offset 3 pages, not 2 MiB able */
 	dirty_free_frames();
-	free_before = free_now();
+	free_before = vm_page_nr_free();
 	expect_resolved(r, RBASE + 2 * PG + 0x123, R, 1);
-	CHECK(free_now() == free_before - 1, "one frame per page touched: %zu -> %zu", free_before,
-	      free_now());
+	CHECK(vm_page_nr_free() == free_before - 1, "one frame per page touched: %zu -> %zu", free_before,
+	      vm_page_nr_free());
 	CHECK(leaf(r, RBASE + 2 * PG, &pa, &prot) == 0 && prot == RW, "a 4 KiB leaf with m_prot");
 	vm_object_lock(vo);
 	p = vm_object_get_page(vo, 4 * PG);
@@ -226,15 +226,15 @@ static void test_demand_zero(void)
 	CHECK(frame_is(pa, PG, 0), "a demand page reads as zeros");
 	memset(phys_to_virt(pa), 0x77, PG);
 	expect_resolved(r, RBASE + 2 * PG + 0x800, VM_PROT_WRITE, 0); /* mapped: nothing new */
-	CHECK(free_now() == free_before - 1 && btree_count(&vo->vo_pages) == 1,
+	CHECK(vm_page_nr_free() == free_before - 1 && btree_count(&vo->vo_pages) == 1,
 	      "a second touch allocates nothing");
 	CHECK(frame_is(pa, PG, 0x77), "and does not zero again");
 	expect_resolved(r, RBASE + 8 * PG, VM_PROT_WRITE, 1);
-	CHECK(btree_count(&vo->vo_pages) == 2 && free_now() == free_before - 2, "two pages touched");
+	CHECK(btree_count(&vo->vo_pages) == 2 && vm_page_nr_free() == free_before - 2, "two pages touched");
 	vm_object_check(vo);
 	vm_region_put(r);
 	vm_object_put(vo);
-	CHECK(free_now() == free_before, "the object's pages went with it");
+	CHECK(vm_page_nr_free() == free_before, "the object's pages went with it");
 }
 
 /* Two mappings of one object (in two regions, and twice in one) share its
@@ -244,7 +244,7 @@ static void test_shared(void)
 	struct vm_region *a = new_region("share-a"), *b = new_region("share-b");
 	struct vm_object *vo = vm_object_create("shared", 8 * PG, RW);
 	phys_addr_t pa, pb, pc;
-	size_t free_before = free_now();
+	size_t free_before = vm_page_nr_free();
 
 	map_at(a, vo, 0, 8 * PG, RW, RBASE);
 	map_at(b, vo, 2 * PG, 4 * PG, R, RBASE + 16 * PG);
@@ -259,14 +259,14 @@ static void test_shared(void)
 	CHECK(pa == pb && pa == pc, "one frame for object offset 0x3000: 0x%lx 0x%lx 0x%lx",
 	      (unsigned long)pa, (unsigned long)pb, (unsigned long)pc);
 	CHECK(frame_is(pb, PG, 0x3c), "b sees a's write");
-	CHECK(btree_count(&vo->vo_pages) == 1 && free_now() == free_before - 1,
+	CHECK(btree_count(&vo->vo_pages) == 1 && vm_page_nr_free() == free_before - 1,
 	      "never allocated twice");
 	expect_refused(b, vo, RBASE + 17 * PG, VM_PROT_WRITE, KERN_ACCESS_DENIED);
 	vm_object_check(vo);
 	vm_region_put(a);
 	vm_region_put(b);
 	vm_object_put(vo);
-	CHECK(free_now() == free_before, "frames back");
+	CHECK(vm_page_nr_free() == free_before, "frames back");
 }
 
 /* In-place objects: the frame at vo_phys_base + offset, nothing allocated,
@@ -277,7 +277,7 @@ static void test_in_place(void)
 	struct vm_region *r = new_region("in-place");
 	struct vm_object *small = vm_object_create_in_place("dev", 3 * PG, 4 * PG, RW);
 	struct vm_object *big = vm_object_create_in_place("fb", 2 * MiB, 4 * MiB, RW);
-	size_t free_before = free_now();
+	size_t free_before = vm_page_nr_free();
 	phys_addr_t pa;
 
 	map_at(r, small, PG, 3 * PG, RW, RBASE);
@@ -292,7 +292,7 @@ static void test_in_place(void)
 	CHECK(leaf(r, RBASE + MIB2 + MIB2 + 0x5008, &pa, NULL) == 9 &&
 	      pa == 2 * MiB + MIB2 + 0x5008, "an aligned in-place block: one 2 MiB leaf (0x%lx)",
 	      (unsigned long)pa);
-	CHECK(free_now() == free_before, "in-place faults allocate nothing");
+	CHECK(vm_page_nr_free() == free_before, "in-place faults allocate nothing");
 	vm_region_put(r);
 	vm_object_put(small);
 	vm_object_put(big);
@@ -311,10 +311,10 @@ static void test_large(void)
 	map_at(r, vo, 4 * MiB + PG, 2 * MiB, RW, RBASE + 8 * MiB); /* offset not aligned */
 	map_at(r, vo, 6 * MiB, MiB, RW, RBASE + 16 * MiB);      /* not the whole block */
 	dirty_free_frames();
-	free_before = free_now();
+	free_before = vm_page_nr_free();
 	expect_resolved(r, RBASE + MIB2 + 0x12345, VM_PROT_WRITE, 1);
 	CHECK(leaf(r, RBASE + MIB2, &pa, NULL) == 9, "first touch of an aligned block: 2 MiB leaf");
-	CHECK(free_now() == free_before - 512, "one 2 MiB page: %zu frames", free_before - free_now());
+	CHECK(vm_page_nr_free() == free_before - 512, "one 2 MiB page: %zu frames", free_before - vm_page_nr_free());
 	vm_object_lock(vo);
 	p = vm_object_get_page(vo, MIB2 + 0x12000);
 	vm_object_unlock(vo);
@@ -353,11 +353,11 @@ static void test_no_memory(void)
 	size_t n = 0, free_before;
 
 	map_at(r, vo, 0, 4 * MiB, RW, RBASE);
-	free_before = free_now();
+	free_before = vm_page_nr_free();
 	pmap_host_fail_after(0); /* no table page */
 	expect_refused(r, vo, RBASE + 8, VM_PROT_WRITE, KERN_NO_MEMORY);
 	pmap_host_fail_after(-1);
-	CHECK(free_now() == free_before && btree_count(&vo->vo_pages) == 0,
+	CHECK(vm_page_nr_free() == free_before && btree_count(&vo->vo_pages) == 0,
 	      "the page allocated for it went back");
 	while ((hoard[n] = vm_page_alloc(VM_PAGE_4K, 0)))
 		n++;
@@ -370,7 +370,7 @@ static void test_no_memory(void)
 	vm_object_check(vo);
 	vm_region_put(r);
 	vm_object_put(vo);
-	CHECK(free_now() == free_before, "frames back");
+	CHECK(vm_page_nr_free() == free_before, "frames back");
 }
 
 /* ------------------------------------------------------------------------
@@ -432,7 +432,7 @@ static void test_storm(void)
 {
 	struct vm_region *r = new_region("storm");
 	struct vm_object *objs[NR_OBJS];
-	size_t free_before = free_now(), outcome[KERN_NR_STATUS] = { 0 };
+	size_t free_before = vm_page_nr_free(), outcome[KERN_NR_STATUS] = { 0 };
 	uintptr_t recent[NR_SLOTS][2] = { { 0 } }; /* [base, len) of recent maps */
 	struct counts start;
 
@@ -503,7 +503,7 @@ static void test_storm(void)
 	vm_region_put(r);
 	for (unsigned i = 0; i < NR_OBJS; i++)
 		vm_object_put(objs[i]);
-	CHECK(free_now() == free_before, "frames: %zu free after the storm, %zu before", free_now(),
+	CHECK(vm_page_nr_free() == free_before, "frames: %zu free after the storm, %zu before", vm_page_nr_free(),
 	      free_before);
 }
 

@@ -37,18 +37,11 @@ static struct vm_page *page_at(struct vm_object *vo, off_t offset)
 	return p;
 }
 
-static size_t free_now(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
 static void test_random(void)
 {
 	struct vm_object *vo = vm_object_create("random", SLOTS * PAGE_SIZE, VM_PROT_READ);
 	static struct vm_page *model[SLOTS];
-	size_t start = free_now();
+	size_t start = vm_page_nr_free();
 
 	memset(model, 0, sizeof(model));
 	for (int step = 0; step < 5000 && !failures; step++) {
@@ -76,12 +69,12 @@ static void test_random(void)
 		vm_object_check(vo);
 	}
 	vm_object_put(vo);
-	CHECK(free_now() == start, "destroy returned %zu of %zu frames", free_now(), start);
+	CHECK(vm_page_nr_free() == start, "destroy returned %zu of %zu frames", vm_page_nr_free(), start);
 }
 
 static void test_in_place_and_arguments(void)
 {
-	size_t start = free_now();
+	size_t start = vm_page_nr_free();
 	struct vm_object *vo = vm_object_create_in_place("fixed", 16 * PAGE_SIZE, 5000, VM_PROT_READ);
 	struct vm_page *p;
 
@@ -89,7 +82,7 @@ static void test_in_place_and_arguments(void)
 	CHECK(vm_page_to_phys(page_at(vo, 4100)) == 17 * PAGE_SIZE, "in-place lookup");
 	CHECK(vm_object_alloc_page_status(vo, 0, VM_PAGE_4K, &p) == KERN_INVALID_ARGUMENT, "in-place alloc");
 	vm_object_put(vo);
-	CHECK(free_now() == start, "in-place objects allocate nothing");
+	CHECK(vm_page_nr_free() == start, "in-place objects allocate nothing");
 	CHECK(!vm_object_create(NULL, 1, VM_PROT_READ), "NULL name");
 	CHECK(!vm_object_create("x", 0, VM_PROT_READ), "zero length");
 	CHECK(!vm_object_create("x", SIZE_MAX, VM_PROT_READ), "overflow");

@@ -50,20 +50,13 @@ static void setup(void)
 	vm_page_check();
 }
 
-static size_t free_now(void)
-{
-	struct vm_page_stats st;
-	vm_page_get_stats(&st);
-	return st.free;
-}
-
 /* The reference model: which frames are allocated now. */
 static unsigned char owned[FRAMES];
 
 static void test_random(void)
 {
 	struct vm_page *slot[SLOTS] = { 0 };
-	size_t start = free_now(), model_free = start;
+	size_t start = vm_page_nr_free(), model_free = start;
 
 	CHECK(start == usable_frames(), "free %zu, usable %zu", start, usable_frames());
 	for (int step = 0; step < 20000; step++) {
@@ -90,7 +83,7 @@ static void test_random(void)
 			}
 		}
 		vm_page_check();
-		CHECK(free_now() == model_free, "step %d: free %zu, model %zu", step, free_now(), model_free);
+		CHECK(vm_page_nr_free() == model_free, "step %d: free %zu, model %zu", step, vm_page_nr_free(), model_free);
 		if (failures)
 			return;
 	}
@@ -99,12 +92,12 @@ static void test_random(void)
 			vm_page_free(slot[i]);
 	memset(owned, 0, sizeof(owned));
 	vm_page_check();
-	CHECK(free_now() == start, "free %zu after freeing everything, %zu at start", free_now(), start);
+	CHECK(vm_page_nr_free() == start, "free %zu after freeing everything, %zu at start", vm_page_nr_free(), start);
 }
 
 static void test_exhaust(void)
 {
-	size_t start = free_now(), n = 0;
+	size_t start = vm_page_nr_free(), n = 0;
 	static struct vm_page *held[FRAMES];
 	struct vm_page *p;
 
@@ -116,7 +109,7 @@ static void test_exhaust(void)
 	while (n)
 		vm_page_free(held[--n]);
 	vm_page_check();
-	CHECK(free_now() == start, "not everything came back");
+	CHECK(vm_page_nr_free() == start, "not everything came back");
 	/* everything merged back: the largest blocks are all there again */
 	CHECK(vm_page_alloc(VM_PAGE_2M, 0) != NULL, "no 2 MiB block after freeing all");
 }

@@ -283,7 +283,7 @@ static void test_populate(void)
 	struct vm_object *vo = object_with("populate", 8 * MiB, RW, offs, ords, 4);
 	struct vm_object *ip = vm_object_create_in_place("ip", MIB2, 2 * MIB2, RW);
 	struct vm_object *ip4k = vm_object_create_in_place("ip4k", MIB2 + PAGE_SIZE, MIB2, RW);
-	size_t free_before = free_now();
+	size_t free_before = vm_page_nr_free();
 	uintptr_t at = RBASE;
 	phys_addr_t pa, page0;
 	enum vm_prot prot;
@@ -301,7 +301,7 @@ static void test_populate(void)
 	CHECK(leaf(r, RBASE + 6 * MiB + 12 * KiB, NULL, NULL) == 0, "a 4 KiB page: a 4 KiB leaf");
 	CHECK(leaf(r, RBASE + 6 * MiB + 8 * KiB, NULL, NULL) == -1 &&
 	      leaf(r, RBASE + 6 * MiB + 16 * KiB, NULL, NULL) == -1, "no page, no leaf");
-	CHECK(free_now() == free_before, "populate allocates no frame");
+	CHECK(vm_page_nr_free() == free_before, "populate allocates no frame");
 	vm_region_check(r);
 
 	/* the same object, 4 KiB off 2 MiB alignment: only 4 KiB leaves */
@@ -1010,7 +1010,7 @@ static void test_random(void)
 								     PAGE_SIZE), VM_PAGE_4K, &p);
 		vm_object_check(objs[i]);
 	}
-	free_start = free_now();
+	free_start = vm_page_nr_free();
 	random_region = new_region("random");
 	nr_model = 0;
 	for (int step = 0; step < STEPS && !failures; step++) {
@@ -1033,7 +1033,7 @@ static void test_random(void)
 	vm_region_put(random_region);
 	CHECK(pmap_host_tables_live() == live, "%zu table pages live after put, expected %zu",
 	      pmap_host_tables_live(), live);
-	CHECK(free_now() == free_start, "frames: %zu free, expected %zu", free_now(), free_start);
+	CHECK(vm_page_nr_free() == free_start, "frames: %zu free, expected %zu", vm_page_nr_free(), free_start);
 	for (unsigned i = 0; i < NR_OBJS; i++) {
 		CHECK(refs(objs[i]) == 1 && queue_empty(&objs[i]->vo_mappings),
 		      "%s: %lu references left after put", objs[i]->vo_name, refs(objs[i]));
